@@ -1,0 +1,60 @@
+package dev.palisade.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The effective, validated configuration. Immutable; built only by {@link ConfigLoader}, which checks
+ * every value, so code that receives one never re-validates.
+ *
+ * <p>Stubby's keys keep Stubby's meaning and units (milliseconds for {@code timeout} and
+ * {@code idle_timeout}); our own keys are documented in the README.
+ *
+ * @param source the file this came from; empty for the built-in defaults
+ * @param listenAddresses {@code listen_addresses}: where UDP and TCP listeners bind
+ * @param upstreams {@code upstream_recursive_servers}, in configured order
+ * @param transports {@code dns_transport_list}, in preference order
+ * @param tlsAuthentication {@code tls_authentication}
+ * @param tlsCaFile {@code tls_ca_file}: a PEM bundle that replaces the system trust store
+ * @param timeout {@code timeout}: total time a client query may take, failover included
+ * @param idleTimeout {@code idle_timeout}: how long an idle upstream connection is kept open
+ * @param roundRobin {@code round_robin_upstreams}: spread queries over upstreams (true) or use
+ *     them in order, failing over (false)
+ * @param logLevel {@code log_level}
+ * @param access {@code access}: client networks that are answered; others get REFUSED
+ * @param tcpIdleTimeout {@code tcp_idle_timeout}: a client TCP connection idle this long is closed
+ *     (RFC 7766 section 6.2.3)
+ * @param tcpMaxConnections {@code tcp_max_connections}: cap on concurrent client TCP connections
+ */
+public record PalisadeConfig(
+    Optional<Path> source,
+    List<ListenAddress> listenAddresses,
+    List<UpstreamServer> upstreams,
+    List<Transport> transports,
+    TlsAuthentication tlsAuthentication,
+    Optional<Path> tlsCaFile,
+    Duration timeout,
+    Duration idleTimeout,
+    boolean roundRobin,
+    LogLevel logLevel,
+    List<Cidr> access,
+    Duration tcpIdleTimeout,
+    int tcpMaxConnections) {
+
+  public PalisadeConfig {
+    Objects.requireNonNull(source, "source");
+    listenAddresses = List.copyOf(listenAddresses);
+    upstreams = List.copyOf(upstreams);
+    transports = List.copyOf(transports);
+    Objects.requireNonNull(tlsAuthentication, "tlsAuthentication");
+    Objects.requireNonNull(tlsCaFile, "tlsCaFile");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(logLevel, "logLevel");
+    access = List.copyOf(access);
+    Objects.requireNonNull(tcpIdleTimeout, "tcpIdleTimeout");
+  }
+}

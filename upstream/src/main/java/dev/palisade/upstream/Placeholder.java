@@ -1,0 +1,1 @@
+package dev.palisade.upstream; final class Placeholder {}
