@@ -1,1 +1,0 @@
-package dev.palisade.upstream; final class Placeholder {}
