@@ -282,7 +282,11 @@ public final class DotUpstream implements Upstream {
         return;
       }
       failed = true;
-      log.warn("{}", e.getMessage());
+      if (closed) {
+        log.debug("{} (shutting down)", e.getMessage());
+      } else {
+        log.warn("{}", e.getMessage());
+      }
       if (connection == this) {
         connection = null;
         failWaiting(e);
