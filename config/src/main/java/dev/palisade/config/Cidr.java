@@ -32,13 +32,22 @@ public record Cidr(InetAddress network, int prefixLength) {
     String addr = slash < 0 ? s : s.substring(0, slash);
     InetAddress ip = InetLiterals.parse(addr);
     int max = ip.getAddress().length * 8;
-    int len = max;
-    if (slash >= 0) {
-      try {
-        len = Integer.parseInt(s.substring(slash + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad prefix length in \"" + text + "\"");
+    if (slash < 0) {
+      return new Cidr(ip, max);
+    }
+    String digits = s.substring(slash + 1);
+    if (!digits.matches("\\d{1,3}")) {
+      throw new IllegalArgumentException("bad prefix length in \"" + text + "\"");
+    }
+    int len = Integer.parseInt(digits);
+    if (ip instanceof Inet4Address && addr.indexOf(':') >= 0) {
+      // Java turns ::ffff:a.b.c.d into an IPv4 address, so ::ffff:10.0.0.0/104 is 10.0.0.0/8;
+      // contains() unmaps clients the same way, so the block still matches what it says.
+      if (len < 96) {
+        throw new IllegalArgumentException(
+            "prefix length of an IPv4-mapped block must be 96..128, got " + len);
       }
+      len -= 96;
     }
     return new Cidr(ip, len);
   }
@@ -96,6 +105,6 @@ public record Cidr(InetAddress network, int prefixLength) {
 
   @Override
   public String toString() {
-    return network.getHostAddress() + "/" + prefixLength;
+    return InetLiterals.format(network) + "/" + prefixLength;
   }
 }

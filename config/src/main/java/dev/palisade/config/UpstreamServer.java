@@ -13,6 +13,9 @@ import java.util.Optional;
  *     sent as SNI; required when {@code tls_authentication} is REQUIRED
  */
 public record UpstreamServer(InetAddress address, int tlsPort, Optional<String> tlsAuthName) {
+  /** RFC 7858 section 3.1. */
+  static final int DEFAULT_TLS_PORT = 853;
+
   public UpstreamServer {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(tlsAuthName, "tlsAuthName");
@@ -23,6 +26,6 @@ public record UpstreamServer(InetAddress address, int tlsPort, Optional<String> 
 
   /** A short, stable label for logs and metrics: {@code 9.9.9.9@853#dns.quad9.net}. */
   public String label() {
-    return address.getHostAddress() + "@" + tlsPort + tlsAuthName.map(n -> "#" + n).orElse("");
+    return InetLiterals.format(address) + "@" + tlsPort + tlsAuthName.map(n -> "#" + n).orElse("");
   }
 }

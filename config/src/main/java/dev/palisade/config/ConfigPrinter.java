@@ -1,0 +1,58 @@
+package dev.palisade.config;
+
+import static dev.palisade.config.Keys.*;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * Prints the effective config (what {@code -i} shows) in the keys {@link ConfigLoader} reads, with
+ * every default spelled out, so that the output saved as a file loads back to an equal config.
+ */
+public final class ConfigPrinter {
+  private ConfigPrinter() {}
+
+  public static String toYaml(PalisadeConfig config) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(LISTEN_ADDRESSES, config.listenAddresses().stream().map(ListenAddress::toString).toList());
+    out.put(UPSTREAMS, config.upstreams().stream().map(ConfigPrinter::upstream).toList());
+    out.put(TRANSPORTS, config.transports().stream().map(t -> TRANSPORT_PREFIX + t.name()).toList());
+    out.put(TLS_AUTHENTICATION, AUTHENTICATION_PREFIX + config.tlsAuthentication().name());
+    config.tlsCaFile().ifPresent(path -> out.put(TLS_CA_FILE, path.toString()));
+    out.put(TIMEOUT, config.timeout().toMillis());
+    out.put(IDLE_TIMEOUT, config.idleTimeout().toMillis());
+    out.put(ROUND_ROBIN, config.roundRobin() ? 1 : 0);
+    out.put(LOG_LEVEL, LOG_PREFIX + config.logLevel().name());
+    out.put(ACCESS, config.access().stream().map(Cidr::toString).toList());
+    out.put(TCP_IDLE_TIMEOUT, config.tcpIdleTimeout().toMillis());
+    out.put(TCP_MAX_CONNECTIONS, config.tcpMaxConnections());
+    String from = config.source()
+        .map(path -> Value.printable(path.toString(), Integer.MAX_VALUE))
+        .orElse("built-in defaults");
+    return "# Effective configuration, from " + from + "\n" + dump().dumpToString(out);
+  }
+
+  private static Map<String, Object> upstream(UpstreamServer server) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(ADDRESS_DATA, InetLiterals.format(server.address()));
+    out.put(TLS_PORT, server.tlsPort());
+    server.tlsAuthName().ifPresent(name -> out.put(TLS_AUTH_NAME, name));
+    return out;
+  }
+
+  private static Dump dump() {
+    return new Dump(DumpSettings.builder()
+        .setDefaultFlowStyle(FlowStyle.BLOCK)
+        .setSchema(new CoreSchema())
+        .setIndent(2)
+        .setIndicatorIndent(2)
+        .setIndentWithIndicator(true)
+        // A long path must stay on one line to read back as the same path.
+        .setSplitLines(false)
+        .build());
+  }
+}

@@ -1,0 +1,272 @@
+package dev.palisade.config;
+
+import static dev.palisade.config.Keys.*;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the YAML tree of a config file into a checked {@link PalisadeConfig}: a missing key takes
+ * its default, a wrong value is a {@link ConfigException} at its line, an ignored key a warning.
+ */
+final class ConfigReader {
+  private static final String PORT_0 = "an integer port 0..65535";
+  private static final String PORT_1 = "an integer port 1..65535";
+  private static final String IP = "an IP address literal such as 9.9.9.9 or 2620:fe::fe";
+  private static final String LISTEN =
+      "an IP address with an optional @port 0..65535, such as 127.0.0.1 or 0::1@5353,"
+          + " or a mapping with address_data and port";
+  private static final String LOG =
+      "a level 0..7 or GETDNS_LOG_EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG";
+  private static final String NOT_IMPLEMENTED_YET = "not implemented yet, ignored";
+
+  /** Letters, digits, '-' and '_' in dot-separated labels of up to 63; a final dot is dropped. */
+  private static final Pattern HOST_NAME =
+      Pattern.compile("(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+          + "(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*");
+
+  /** Keys handled at the top level; anything else is warned about. */
+  private static final Set<String> TOP_LEVEL = Set.of(
+      LISTEN_ADDRESSES, UPSTREAMS, TRANSPORTS, TLS_AUTHENTICATION, TLS_CA_FILE, TIMEOUT,
+      IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS);
+  private static final Set<String> LISTEN_KEYS = Set.of(ADDRESS_DATA, PORT);
+  private static final Set<String> UPSTREAM_KEYS = Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL);
+
+  /** Reads one value; a method reference per key keeps {@link #read} a table. */
+  @FunctionalInterface
+  private interface Read<T> {
+    T from(Value value) throws ConfigException;
+  }
+
+  private final Source source;
+
+  private ConfigReader(Source source) {
+    this.source = source;
+  }
+
+  /** @param root the document's root node; null for an empty document */
+  static PalisadeConfig read(Value root, Source source, Path file) throws ConfigException {
+    return new ConfigReader(source).read(root, Optional.of(file));
+  }
+
+  private PalisadeConfig read(Value root, Optional<Path> file) throws ConfigException {
+    PalisadeConfig d = ConfigLoader.defaults();
+    if (root == null || root.isNull()) {
+      return withSource(d, file);
+    }
+    Map<String, Value> keys = root.mapping("a mapping of settings such as listen_addresses");
+    warnIgnored(keys, TOP_LEVEL, NOT_IMPLEMENTED);
+    // Read first: whether an upstream needs a tls_auth_name depends on it.
+    TlsAuthentication auth =
+        get(keys, TLS_AUTHENTICATION, ConfigReader::authentication, d.tlsAuthentication());
+    return new PalisadeConfig(
+        file,
+        get(keys, LISTEN_ADDRESSES, ConfigReader::listenAddresses, d.listenAddresses()),
+        get(keys, UPSTREAMS, v -> upstreams(v, auth), d.upstreams()),
+        get(keys, TRANSPORTS, ConfigReader::transports, d.transports()),
+        auth,
+        get(keys, TLS_CA_FILE, this::caFile, d.tlsCaFile()),
+        get(keys, TIMEOUT, v -> millis(v, 60_000), d.timeout()),
+        get(keys, IDLE_TIMEOUT, v -> millis(v, 3_600_000), d.idleTimeout()),
+        get(keys, ROUND_ROBIN, v -> v.flag("1 or 0"), d.roundRobin()),
+        get(keys, LOG_LEVEL, ConfigReader::logLevel, d.logLevel()),
+        get(keys, ACCESS, ConfigReader::access, d.access()),
+        get(keys, TCP_IDLE_TIMEOUT, v -> millis(v, 3_600_000), d.tcpIdleTimeout()),
+        get(keys, TCP_MAX_CONNECTIONS, v -> (int) v.integer(1, 100_000, "an integer 1..100000"),
+            d.tcpMaxConnections()));
+  }
+
+  private static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)
+      throws ConfigException {
+    Value value = keys.get(key);
+    return value == null ? fallback : read.from(value);
+  }
+
+  /** Warns about every key that is neither handled nor recognised as not implemented yet. */
+  private static void warnIgnored(Map<String, Value> keys, Set<String> handled, Set<String> notImplemented) {
+    keys.forEach((key, value) -> {
+      if (!handled.contains(key)) {
+        value.warn(notImplemented.contains(key) ? NOT_IMPLEMENTED_YET : "unknown key, ignored");
+      }
+    });
+  }
+
+  private static List<ListenAddress> listenAddresses(Value value) throws ConfigException {
+    List<ListenAddress> addresses = new ArrayList<>();
+    Set<ListenAddress> seen = new HashSet<>();
+    for (Value item : value.list("a list of addresses such as 127.0.0.1 or 0::1@5353")) {
+      ListenAddress address = listenAddress(item);
+      // Binding the same address twice would fail at start, far from the line that caused it.
+      if (!seen.add(address)) {
+        throw item.fail("each address and port once", address + " a second time");
+      }
+      addresses.add(address);
+    }
+    return addresses;
+  }
+
+  private static ListenAddress listenAddress(Value item) throws ConfigException {
+    if (item.isMapping()) {
+      Map<String, Value> keys = item.mapping(LISTEN);
+      warnIgnored(keys, LISTEN_KEYS, Set.of());
+      return new ListenAddress(
+          ip(required(item, keys, ADDRESS_DATA)),
+          get(keys, PORT, v -> (int) v.integer(0, 65535, PORT_0), ListenAddress.DEFAULT_PORT));
+    }
+    try {
+      return ListenAddress.parse(item.text(LISTEN));
+    } catch (IllegalArgumentException e) {
+      throw item.fail(LISTEN);
+    }
+  }
+
+  private static List<UpstreamServer> upstreams(Value value, TlsAuthentication auth) throws ConfigException {
+    List<UpstreamServer> servers = new ArrayList<>();
+    for (Value item : value.list("a list of upstreams, each a mapping with address_data and tls_auth_name")) {
+      upstream(item, auth).ifPresent(servers::add);
+    }
+    if (servers.isEmpty()) {
+      throw value.fail("at least one upstream without doh_url (DNS over HTTPS is not implemented yet)", null);
+    }
+    return servers;
+  }
+
+  /** Empty for an entry we skip: a DNS over HTTPS upstream is not a DoT server on port 853. */
+  private static Optional<UpstreamServer> upstream(Value item, TlsAuthentication auth)
+      throws ConfigException {
+    Map<String, Value> keys = item.mapping("a mapping with address_data and tls_auth_name");
+    warnIgnored(keys, UPSTREAM_KEYS, NOT_IMPLEMENTED_PER_UPSTREAM);
+    InetAddress address = ip(required(item, keys, ADDRESS_DATA));
+    int port = get(keys, TLS_PORT, v -> (int) v.integer(1, 65535, PORT_1), UpstreamServer.DEFAULT_TLS_PORT);
+    Optional<String> name = Optional.ofNullable(get(keys, TLS_AUTH_NAME, ConfigReader::hostName, null));
+    if (keys.containsKey(DOH_URL)) {
+      keys.get(DOH_URL).warn("not implemented yet, upstream ignored");
+      return Optional.empty();
+    }
+    if (auth == TlsAuthentication.REQUIRED && name.isEmpty()) {
+      // Stubby accepts a pinset instead of a name; we do not check pins yet, so only the name
+      // can authenticate the server.
+      String why =
+          TLS_AUTH_NAME + ", since " + TLS_AUTHENTICATION + " is " + AUTHENTICATION_PREFIX + auth.name();
+      throw item.fail(keys.containsKey(TLS_PUBKEY_PINSET)
+          ? why + " (" + TLS_PUBKEY_PINSET + " alone is not implemented yet)"
+          : why, null);
+    }
+    return Optional.of(new UpstreamServer(address, port, name));
+  }
+
+  private static Value required(Value item, Map<String, Value> keys, String key) throws ConfigException {
+    Value value = keys.get(key);
+    if (value == null) {
+      throw item.fail(key + " in this entry", null);
+    }
+    return value;
+  }
+
+  private static InetAddress ip(Value value) throws ConfigException {
+    try {
+      return InetLiterals.parse(value.text(IP));
+    } catch (IllegalArgumentException e) {
+      throw value.fail(IP);
+    }
+  }
+
+  private static String hostName(Value value) throws ConfigException {
+    String expected = "a host name such as dns.quad9.net";
+    String text = value.text(expected);
+    String name = text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+    if (!HOST_NAME.matcher(name).matches()) {
+      throw value.fail(expected);
+    }
+    return name;
+  }
+
+  private static List<Transport> transports(Value value) throws ConfigException {
+    String one = "GETDNS_TRANSPORT_TLS, GETDNS_TRANSPORT_TCP or GETDNS_TRANSPORT_UDP";
+    boolean tls = false;
+    for (Value item : value.list("a list of " + one)) {
+      Transport transport = named(item, TRANSPORT_PREFIX, Transport.class, one);
+      if (transport == Transport.TLS) {
+        tls = true;
+      } else {
+        item.warn(TRANSPORT_PREFIX + transport + ": plaintext transports are not implemented yet, ignored");
+      }
+    }
+    if (!tls) {
+      throw value.fail("GETDNS_TRANSPORT_TLS in the list; plaintext upstreams are not supported yet", null);
+    }
+    return List.of(Transport.TLS);
+  }
+
+  private static TlsAuthentication authentication(Value value) throws ConfigException {
+    return named(value, AUTHENTICATION_PREFIX, TlsAuthentication.class,
+        "GETDNS_AUTHENTICATION_REQUIRED or GETDNS_AUTHENTICATION_NONE");
+  }
+
+  private static LogLevel logLevel(Value value) throws ConfigException {
+    if (value.text(LOG).trim().matches("[-+]?\\d+")) {
+      return LogLevel.ofNumber((int) value.integer(0, 7, LOG));
+    }
+    return named(value, LOG_PREFIX, LogLevel.class, LOG);
+  }
+
+  private static <E extends Enum<E>> E named(Value value, String prefix, Class<E> type, String expected)
+      throws ConfigException {
+    String text = value.text(expected).trim();
+    for (E constant : type.getEnumConstants()) {
+      if (text.equals(prefix + constant.name())) {
+        return constant;
+      }
+    }
+    throw value.fail(expected);
+  }
+
+  private Optional<Path> caFile(Value value) throws ConfigException {
+    String expected = "a path to a readable PEM file";
+    String text = value.text(expected);
+    Path path;
+    try {
+      path = source.dir().resolve(text).normalize();
+    } catch (InvalidPathException e) {
+      throw value.fail(expected);
+    }
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw value.fail(expected, Value.quote(text) + ", which resolves to " + Value.quote(path.toString())
+          + " and is not a readable file");
+    }
+    return Optional.of(path);
+  }
+
+  private static Duration millis(Value value, long max) throws ConfigException {
+    return Duration.ofMillis(value.integer(1, max, "a number of milliseconds 1.." + max));
+  }
+
+  private static List<Cidr> access(Value value) throws ConfigException {
+    String expected = "an address block such as 127.0.0.0/8 or ::1/128";
+    List<Cidr> blocks = new ArrayList<>();
+    for (Value item : value.list("a list of address blocks such as 127.0.0.0/8")) {
+      try {
+        blocks.add(Cidr.parse(item.text(expected)));
+      } catch (IllegalArgumentException e) {
+        throw item.fail(expected);
+      }
+    }
+    return blocks;
+  }
+
+  static PalisadeConfig withSource(PalisadeConfig c, Optional<Path> source) {
+    return new PalisadeConfig(source, c.listenAddresses(), c.upstreams(), c.transports(),
+        c.tlsAuthentication(), c.tlsCaFile(), c.timeout(), c.idleTimeout(), c.roundRobin(),
+        c.logLevel(), c.access(), c.tcpIdleTimeout(), c.tcpMaxConnections());
+  }
+}

@@ -1,0 +1,53 @@
+package dev.palisade.config;
+
+import java.util.Set;
+
+/**
+ * Key names and enumeration spellings, shared by {@link ConfigReader} and {@link ConfigPrinter} so
+ * that what we print is always what we read. Stubby's keys keep Stubby's names.
+ */
+final class Keys {
+  static final String LISTEN_ADDRESSES = "listen_addresses";
+  static final String UPSTREAMS = "upstream_recursive_servers";
+  static final String TRANSPORTS = "dns_transport_list";
+  static final String TLS_AUTHENTICATION = "tls_authentication";
+  static final String TLS_CA_FILE = "tls_ca_file";
+  static final String TIMEOUT = "timeout";
+  static final String IDLE_TIMEOUT = "idle_timeout";
+  static final String ROUND_ROBIN = "round_robin_upstreams";
+  static final String LOG_LEVEL = "log_level";
+  static final String ACCESS = "access";
+  static final String TCP_IDLE_TIMEOUT = "tcp_idle_timeout";
+  static final String TCP_MAX_CONNECTIONS = "tcp_max_connections";
+
+  /** Inside a listen or upstream entry. */
+  static final String ADDRESS_DATA = "address_data";
+  static final String PORT = "port";
+  static final String TLS_PORT = "tls_port";
+  static final String TLS_AUTH_NAME = "tls_auth_name";
+  static final String TLS_PUBKEY_PINSET = "tls_pubkey_pinset";
+  static final String DOH_URL = "doh_url";
+
+  static final String TRANSPORT_PREFIX = "GETDNS_TRANSPORT_";
+  static final String AUTHENTICATION_PREFIX = "GETDNS_AUTHENTICATION_";
+  static final String LOG_PREFIX = "GETDNS_LOG_";
+
+  /**
+   * Top-level keys we recognise but do not act on yet: Stubby's, and our own sections from the
+   * design. They are warned about, never rejected, so a Stubby file keeps working.
+   */
+  static final Set<String> NOT_IMPLEMENTED = Set.of(
+      "resolution_type", "dnssec", "dnssec_return_status", "dnssec_trust_anchors",
+      "tls_query_padding_blocksize", "edns_client_subnet_private", "tls_connection_retries",
+      "tls_backoff_time", "limit_outstanding_queries", "tls_cipher_list", "tls_ciphersuites",
+      "tls_min_version", "tls_max_version", "appdata_dir", "trust_anchors_backoff_time",
+      "tls_pubkey_pinset", "tls_ca_path",
+      "rate_limit", "cache", "policy", "ipset", "metrics");
+
+  /** Per-upstream keys we recognise but do not act on yet ({@link #DOH_URL} is handled apart). */
+  static final Set<String> NOT_IMPLEMENTED_PER_UPSTREAM = Set.of(
+      TLS_PUBKEY_PINSET, "tls_cipher_list", "tls_ciphersuites", "tls_min_version",
+      "tls_max_version", PORT);
+
+  private Keys() {}
+}

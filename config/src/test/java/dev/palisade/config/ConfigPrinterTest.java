@@ -1,0 +1,90 @@
+package dev.palisade.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigPrinterTest {
+  @TempDir Path dir;
+
+  /** Saves the printed config as a file, loads it, and checks nothing changed but the source. */
+  private void assertRoundTrips(PalisadeConfig config) throws Exception {
+    Path file = dir.resolve("printed.yml");
+    Files.writeString(file, ConfigPrinter.toYaml(config));
+    LoadedConfig loaded = ConfigLoader.load(file);
+    assertEquals(ConfigReader.withSource(config, Optional.of(file)), loaded.config());
+    assertEquals(List.of(), loaded.warnings());
+  }
+
+  @Test
+  void defaultsRoundTrip() throws Exception {
+    assertRoundTrips(ConfigLoader.defaults());
+  }
+
+  @Test
+  void configWithEveryValueChangedRoundTrips() throws Exception {
+    Path ca = Files.writeString(dir.resolve("my ca: #1.pem"), "pem");
+    assertRoundTrips(new PalisadeConfig(
+        Optional.of(Path.of("somewhere.yml")),
+        List.of(new ListenAddress(InetLiterals.parse("0.0.0.0"), 0), new ListenAddress(InetLiterals.parse("::"), 5353)),
+        List.of(new UpstreamServer(InetLiterals.parse("2001:db8::53"), 443, Optional.empty()),
+            new UpstreamServer(InetLiterals.parse("192.0.2.53"), 853, Optional.of("123"))),
+        List.of(Transport.TLS),
+        TlsAuthentication.NONE,
+        Optional.of(ca.toAbsolutePath()),
+        Duration.ofMillis(1),
+        Duration.ofMillis(3_600_000),
+        false,
+        LogLevel.EMERG,
+        List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0"), Cidr.parse("fe80::/10")),
+        Duration.ofMillis(1),
+        100_000));
+  }
+
+  @Test
+  void debianStubbyYmlRoundTrips() throws Exception {
+    assertRoundTrips(ConfigLoader.parse(StubbyDefaultConfigTest.debianStubbyYml(), "stubby.yml").config());
+  }
+
+  @Test
+  void printsStubbysKeysAndNotation() {
+    assertEquals("""
+        # Effective configuration, from built-in defaults
+        listen_addresses:
+          - 127.0.0.1@53
+          - ::1@53
+        upstream_recursive_servers:
+          - address_data: 9.9.9.9
+            tls_port: 853
+            tls_auth_name: dns.quad9.net
+          - address_data: 149.112.112.112
+            tls_port: 853
+            tls_auth_name: dns.quad9.net
+        dns_transport_list:
+          - GETDNS_TRANSPORT_TLS
+        tls_authentication: GETDNS_AUTHENTICATION_REQUIRED
+        timeout: 5000
+        idle_timeout: 10000
+        round_robin_upstreams: 1
+        log_level: GETDNS_LOG_NOTICE
+        access:
+          - 127.0.0.0/8
+          - ::1/128
+        tcp_idle_timeout: 10000
+        tcp_max_connections: 1024
+        """, ConfigPrinter.toYaml(ConfigLoader.defaults()));
+  }
+
+  @Test
+  void headerNamesTheSourceOnOneLine() throws ConfigException {
+    String yaml = ConfigPrinter.toYaml(ConfigLoader.parse("", "odd\nname.yml").config());
+    assertTrue(yaml.startsWith("# Effective configuration, from odd\\u000aname.yml\nlisten_addresses:"), yaml);
+  }
+}
