@@ -1,1 +1,83 @@
-package dev.palisade.resolver; public final class Main { public static void main(String[] a){} }
+package dev.palisade.resolver;
+
+import dev.palisade.config.ConfigException;
+import dev.palisade.config.ConfigLoader;
+import dev.palisade.config.ConfigPrinter;
+import dev.palisade.config.LoadedConfig;
+import dev.palisade.config.PalisadeConfig;
+import dev.palisade.resolver.server.DnsServer;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar palisade.jar [-C FILE] [-i] [-l] [-v N] [-h]}, as Stubby's command line. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs until shut down; returns the exit status. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli;
+    try {
+      cli = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("palisade: " + e.getMessage());
+      err.print(CommandLine.USAGE);
+      return 2;
+    }
+    if (cli.help()) {
+      out.print(CommandLine.USAGE);
+      return 0;
+    }
+    LoadedConfig loaded;
+    try {
+      loaded =
+          cli.configFile().isPresent()
+              ? ConfigLoader.load(cli.configFile().get())
+              : new LoadedConfig(ConfigLoader.defaults(), List.of());
+    } catch (ConfigException e) {
+      err.println("palisade: bad configuration: " + e.getMessage());
+      return 1;
+    }
+    PalisadeConfig config = loaded.config();
+    if (cli.printConfig()) {
+      loaded.warnings().forEach(w -> err.println("palisade: warning: " + w));
+      out.print(ConfigPrinter.toYaml(config));
+      return 0;
+    }
+    Logging.configure(cli.effectiveLevel(config.logLevel()), cli.logToStdout());
+    Logger log = LoggerFactory.getLogger(Main.class);
+    loaded.warnings().forEach(w -> log.warn("config: {}", w));
+    log.info("starting with {}", config.source().map(p -> "config " + p).orElse("the built-in default config"));
+    Palisade palisade;
+    try {
+      palisade = Palisade.start(config);
+    } catch (DnsServer.BindFailure e) {
+      log.error("{}", e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  palisade.close();
+                  stopped.countDown();
+                },
+                "palisade-shutdown"));
+    log.info("ready");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

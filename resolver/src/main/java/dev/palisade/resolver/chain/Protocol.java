@@ -1,0 +1,7 @@
+package dev.palisade.resolver.chain;
+
+/** The transport a client query arrived on. */
+public enum Protocol {
+  UDP,
+  TCP
+}

@@ -1,0 +1,173 @@
+package dev.palisade.resolver.server;
+
+import dev.palisade.config.ListenAddress;
+import dev.palisade.resolver.chain.Pipeline;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UDP and TCP listeners on every configured address. Everything a client sends is handled on an
+ * event loop and handed to the {@link Pipeline}; nothing a client sends can close a listener.
+ */
+public final class DnsServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+
+  /** Per connection: stop reading while this many queries are unanswered (RFC 7766 section 6.2.1.1 allows many). */
+  static final int MAX_PIPELINED = 256;
+
+  private final EventLoops loops;
+  private final QueryHandler handler;
+  private final Duration tcpIdleTimeout;
+  private final int tcpMaxConnections;
+  private final ChannelGroup channels = new DefaultChannelGroup("palisade-listeners", GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger tcpConnections = new AtomicInteger();
+  private final List<InetSocketAddress> udpAddresses = new ArrayList<>();
+  private final List<InetSocketAddress> tcpAddresses = new ArrayList<>();
+
+  public DnsServer(
+      EventLoops loops,
+      Pipeline pipeline,
+      LongSupplier nanoTime,
+      Duration queryTimeout,
+      Duration tcpIdleTimeout,
+      int tcpMaxConnections) {
+    this.loops = loops;
+    this.handler = new QueryHandler(pipeline, nanoTime, queryTimeout.toNanos());
+    this.tcpIdleTimeout = tcpIdleTimeout;
+    this.tcpMaxConnections = tcpMaxConnections;
+  }
+
+  /**
+   * Binds UDP and TCP on {@code address}. With port 0, UDP takes a free port and TCP the same one.
+   *
+   * @throws BindFailure with advice a user can act on
+   */
+  public void listen(ListenAddress address) throws BindFailure {
+    InetSocketAddress udp = bindUdp(new InetSocketAddress(address.address(), address.port()), address);
+    InetSocketAddress tcp = bindTcp(udp, address);
+    udpAddresses.add(udp);
+    tcpAddresses.add(tcp);
+    log.info("listening on {} (UDP and TCP{})", address.address().getHostAddress() + "@" + udp.getPort(), loops.epoll() ? ", epoll" : "");
+  }
+
+  private InetSocketAddress bindUdp(InetSocketAddress at, ListenAddress configured) throws BindFailure {
+    UdpHandler udpHandler = new UdpHandler(handler);
+    Bootstrap b =
+        new Bootstrap()
+            .group(loops.group())
+            .channel(loops.datagramChannel())
+            .option(ChannelOption.SO_RCVBUF, 4 << 20)
+            .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            .handler(udpHandler);
+    // With epoll, one socket per event loop on the same port (SO_REUSEPORT): the kernel spreads
+    // datagrams over them, so every core reads.
+    int sockets = loops.epoll() ? loops.threads() : 1;
+    if (loops.epoll()) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    InetSocketAddress bound = at;
+    for (int i = 0; i < sockets; i++) {
+      Channel ch = bind(b.bind(bound), configured, "UDP");
+      bound = (InetSocketAddress) ch.localAddress();
+    }
+    return bound;
+  }
+
+  private InetSocketAddress bindTcp(InetSocketAddress at, ListenAddress configured) throws BindFailure {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(loops.group())
+            .channel(loops.serverSocketChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            // A client that never reads its replies cannot make us buffer without limit.
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 << 10, 64 << 10))
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast("idle", new IdleStateHandler(0, 0, tcpIdleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast("frame", new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
+                        .addLast("dns", new TcpHandler(handler, tcpConnections, tcpMaxConnections, MAX_PIPELINED));
+                  }
+                });
+    Channel ch = bind(b.bind(at), configured, "TCP");
+    return (InetSocketAddress) ch.localAddress();
+  }
+
+  private Channel bind(io.netty.channel.ChannelFuture f, ListenAddress configured, String proto) throws BindFailure {
+    f.awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw BindFailure.of(configured, proto, f.cause());
+    }
+    channels.add(f.channel());
+    return f.channel();
+  }
+
+  public List<InetSocketAddress> udpAddresses() {
+    return List.copyOf(udpAddresses);
+  }
+
+  public List<InetSocketAddress> tcpAddresses() {
+    return List.copyOf(tcpAddresses);
+  }
+
+  public int openTcpConnections() {
+    return tcpConnections.get();
+  }
+
+  /** Stops listening. In-flight replies still go out while the event loops run. */
+  @Override
+  public void close() {
+    channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+
+  /** A listener could not be bound: the message says why and what to do about it. */
+  public static final class BindFailure extends Exception {
+    private BindFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    static BindFailure of(ListenAddress a, String proto, Throwable cause) {
+      String reason = String.valueOf(cause.getMessage());
+      String where = proto + " " + a;
+      String advice;
+      if (reason.contains("Permission denied") || reason.contains("Access denied")) {
+        advice =
+            "ports below 1024 need root or CAP_NET_BIND_SERVICE (systemd: AmbientCapabilities=CAP_NET_BIND_SERVICE;"
+                + " by hand: setcap cap_net_bind_service=+ep on the java binary), or listen on another port,"
+                + " e.g. listen_addresses: [127.0.0.1@5353]";
+      } else if (reason.contains("in use")) {
+        advice = "another DNS server already listens there (systemd-resolved, dnsmasq, stubby, unbound?): stop it, or choose another address or port";
+      } else if (reason.contains("assign requested address")) {
+        advice = "no interface on this host has that address";
+      } else {
+        advice = "check listen_addresses";
+      }
+      return new BindFailure("cannot listen on " + where + ": " + reason + " - " + advice, cause);
+    }
+  }
+}

@@ -1,0 +1,280 @@
+package dev.palisade.resolver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.config.Cidr;
+import dev.palisade.config.ListenAddress;
+import dev.palisade.config.LogLevel;
+import dev.palisade.config.PalisadeConfig;
+import dev.palisade.config.TlsAuthentication;
+import dev.palisade.config.Transport;
+import dev.palisade.config.UpstreamServer;
+import dev.palisade.upstream.testbed.Dig;
+import dev.palisade.upstream.testbed.DigResult;
+import dev.palisade.upstream.testbed.FreePorts;
+import dev.palisade.upstream.testbed.Kdig;
+import dev.palisade.upstream.testbed.TestCa;
+import dev.palisade.upstream.testbed.UnboundServer;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Palisade in this JVM, a real unbound serving DoT on loopback as its upstream, and real clients
+ * (dig, kdig) asking it.
+ */
+class EndToEndTest {
+
+  static final String LOOPBACK = "127.0.0.1";
+  static final int BIG_TXT_RECORDS = 40;
+
+  @TempDir static Path dir;
+  static TestCa ca;
+  static UnboundServer unbound;
+  static Palisade palisade;
+  static int port;
+
+  static UnboundServer.Builder zone(UnboundServer.Builder b) {
+    b.localZone("example.test.", "static")
+        .localData("www.example.test. 300 IN A 192.0.2.1")
+        .localData("www.example.test. 300 IN AAAA 2001:db8::1");
+    for (int i = 0; i < BIG_TXT_RECORDS; i++) {
+      b.localData("big.example.test. 300 IN TXT \"record-" + i + "-" + "x".repeat(60) + "\"");
+    }
+    return b;
+  }
+
+  static PalisadeConfig config(List<UpstreamServer> upstreams, boolean roundRobin, List<Cidr> access) throws Exception {
+    return new PalisadeConfig(
+        Optional.empty(),
+        List.of(new ListenAddress(InetAddress.getByName(LOOPBACK), 0)),
+        upstreams,
+        List.of(Transport.TLS),
+        TlsAuthentication.REQUIRED,
+        Optional.of(ca.caFile()),
+        Duration.ofSeconds(4),
+        Duration.ofSeconds(10),
+        roundRobin,
+        LogLevel.INFO,
+        access,
+        Duration.ofSeconds(10),
+        100);
+  }
+
+  static UpstreamServer upstream(int port, String authName) throws Exception {
+    return new UpstreamServer(InetAddress.getByName(LOOPBACK), port, Optional.of(authName));
+  }
+
+  static final List<Cidr> LOOPBACK_ONLY = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+
+  @BeforeAll
+  static void start() throws Exception {
+    ca = TestCa.create(dir.resolve("ca"));
+    unbound = zone(UnboundServer.builder().directory(dir.resolve("unbound")).tls(ca.issue("dot", "dot.test"))).build().start();
+    palisade = Palisade.start(config(List.of(upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY));
+    port = palisade.udpAddresses().get(0).getPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (palisade != null) {
+      palisade.close();
+    }
+    unbound.close();
+  }
+
+  @Test
+  void answersOverUdpWithTheUpstreamsData() {
+    DigResult r = Dig.query(LOOPBACK, port, "www.example.test", "A");
+    assertEquals("NOERROR", r.status(), r.output());
+    assertEquals(List.of("192.0.2.1"), r.answersOf("A"));
+    assertTrue(r.hasFlag("ra") && r.hasFlag("rd") && r.hasFlag("qr"), r.output());
+    assertTrue(r.edns(), "dig sends OPT, so the reply carries OPT");
+    assertEquals(1232, r.udpSize());
+  }
+
+  @Test
+  void answersOverTcp() {
+    DigResult r = Dig.query(LOOPBACK, port, "www.example.test", "AAAA", "+tcp");
+    assertEquals("NOERROR", r.status(), r.output());
+    assertEquals(List.of("2001:db8::1"), r.answersOf("AAAA"));
+  }
+
+  @Test
+  void echoesTheClientsLetterCase() {
+    DigResult r = Dig.query(LOOPBACK, port, "WwW.ExAmPlE.TeSt", "A");
+    assertEquals("NOERROR", r.status(), r.output());
+    assertTrue(r.question().startsWith("WwW.ExAmPlE.TeSt."), r.question());
+    assertTrue(r.answers().get(0).startsWith("WwW.ExAmPlE.TeSt."), r.answers().toString());
+  }
+
+  @Test
+  void sendsNoOptToAClientThatSentNone() {
+    DigResult r = Dig.query(LOOPBACK, port, "www.example.test", "A", "+noedns");
+    assertEquals("NOERROR", r.status(), r.output());
+    assertFalse(r.edns(), r.output());
+  }
+
+  @Test
+  void passesNxdomainThrough() {
+    DigResult r = Dig.query(LOOPBACK, port, "nope.example.test", "A");
+    assertEquals("NXDOMAIN", r.status(), r.output());
+  }
+
+  @Test
+  void truncatesABigAnswerOverUdpAndServesItWholeOverTcp() {
+    DigResult udp = Dig.query(LOOPBACK, port, "big.example.test", "TXT", "+ignore", "+bufsize=1232");
+    assertTrue(udp.hasFlag("tc"), udp.output());
+    assertTrue(udp.answers().isEmpty(), udp.output());
+    assertTrue(udp.edns(), "OPT survives truncation");
+
+    // dig's default: on TC, ask again over TCP.
+    DigResult retried = Dig.query(LOOPBACK, port, "big.example.test", "TXT", "+bufsize=1232");
+    assertFalse(retried.hasFlag("tc"), retried.output());
+    assertEquals(BIG_TXT_RECORDS, retried.answersOf("TXT").size(), retried.output());
+  }
+
+  @Test
+  void answersManyPipelinedQueriesOnOneTcpConnection() throws Exception {
+    int n = 200;
+    try (Socket s = new Socket(LOOPBACK, port)) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      // All queries go out before any reply is read: a server that answers one at a time per
+      // connection, or drops pipelined ones, fails here.
+      for (int id = 0; id < n; id++) {
+        Message q = Message.newQuery(Record.newRecord(Name.fromString(id % 3 == 0 ? "nope" + id + ".example.test." : "www.example.test."), Type.A, DClass.IN));
+        q.getHeader().setID(id);
+        byte[] wire = q.toWire();
+        out.writeShort(wire.length);
+        out.write(wire);
+      }
+      out.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      Set<Integer> answered = new HashSet<>();
+      s.setSoTimeout(10_000);
+      for (int i = 0; i < n; i++) {
+        byte[] reply = new byte[in.readUnsignedShort()];
+        in.readFully(reply);
+        Message m = new Message(reply);
+        int id = m.getHeader().getID();
+        assertTrue(answered.add(id), "one reply per query");
+        assertEquals(id % 3 == 0 ? Rcode.NXDOMAIN : Rcode.NOERROR, m.getRcode(), "reply to " + id + " is its own");
+        if (id % 3 != 0) {
+          assertEquals(1, m.getSection(Section.ANSWER).size());
+        }
+      }
+      assertEquals(n, answered.size());
+    }
+  }
+
+  @Test
+  void answersKdigOverTcpToo() {
+    DigResult r = Kdig.query(LOOPBACK, port, "www.example.test", "A", "+tcp");
+    assertEquals("NOERROR", r.status(), r.output());
+    assertEquals(List.of("192.0.2.1"), r.answersOf("A"));
+  }
+
+  @Test
+  void refusesClientsOutsideTheAccessNetworks() throws Exception {
+    // Only 192.0.2.0/24 may ask: loopback clients are now outsiders. No packet leaves loopback.
+    try (Palisade closed = Palisade.start(config(List.of(upstream(unbound.dotPort(), "dot.test")), false, List.of(Cidr.parse("192.0.2.0/24"))))) {
+      int p = closed.udpAddresses().get(0).getPort();
+      assertEquals("REFUSED", Dig.query(LOOPBACK, p, "www.example.test", "A").status());
+      assertEquals("REFUSED", Dig.query(LOOPBACK, p, "www.example.test", "A", "+tcp").status());
+    }
+  }
+
+  @Test
+  void answersServfailWhenTheUpstreamCertificateHasAnotherName() throws Exception {
+    try (UnboundServer impostor = zone(UnboundServer.builder().directory(dir.resolve("impostor")).tls(ca.issue("impostor", "impostor.test"))).build().start();
+        Palisade p = Palisade.start(config(List.of(upstream(impostor.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
+      DigResult r = Dig.query(LOOPBACK, p.udpAddresses().get(0).getPort(), "www.example.test", "A");
+      assertEquals("SERVFAIL", r.status(), r.output());
+      assertTrue(r.answers().isEmpty());
+    }
+  }
+
+  @Test
+  void failsOverWhenTheFirstUpstreamIsDown() throws Exception {
+    int nothingListens = FreePorts.find(LOOPBACK);
+    try (Palisade p = Palisade.start(config(List.of(upstream(nothingListens, "dot.test"), upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
+      int pp = p.udpAddresses().get(0).getPort();
+      for (int i = 0; i < 5; i++) {
+        DigResult r = Dig.query(LOOPBACK, pp, "www.example.test", "A");
+        assertEquals("NOERROR", r.status(), r.output());
+        assertEquals(List.of("192.0.2.1"), r.answersOf("A"));
+      }
+    }
+  }
+
+  @Test
+  void failsOverWhenTheFirstUpstreamAcceptsButNeverAnswers() throws Exception {
+    try (ServerSocket blackhole = new ServerSocket(0, 50, InetAddress.getByName(LOOPBACK))) {
+      Thread t = new Thread(() -> {
+        try {
+          while (true) {
+            blackhole.accept(); // hold the connection, never speak TLS
+          }
+        } catch (Exception ignored) {
+          // closed when the test ends
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      try (Palisade p = Palisade.start(config(List.of(upstream(blackhole.getLocalPort(), "dot.test"), upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
+        DigResult r = Dig.query(LOOPBACK, p.udpAddresses().get(0).getPort(), "www.example.test", "A", "+time=8");
+        assertEquals("NOERROR", r.status(), r.output());
+        assertEquals(List.of("192.0.2.1"), r.answersOf("A"));
+      }
+    }
+  }
+
+  @Test
+  void keepsAnsweringWhenTheUpstreamClosesIdleConnections() throws Exception {
+    try (UnboundServer impatient = zone(UnboundServer.builder().directory(dir.resolve("impatient")).tls(ca.issue("impatient", "dot.test")).tcpIdleTimeoutMillis(300)).build().start();
+        Palisade p = Palisade.start(config(List.of(upstream(impatient.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
+      int pp = p.udpAddresses().get(0).getPort();
+      for (int round = 0; round < 3; round++) {
+        DigResult r = Dig.query(LOOPBACK, pp, "www.example.test", "A");
+        assertEquals("NOERROR", r.status(), "round " + round + ": " + r.output());
+        // Long enough for unbound to close the idle connection (it does after 300 ms).
+        Thread.sleep(1200);
+      }
+    }
+  }
+
+  @Test
+  void listensOnIpv6Loopback() throws Exception {
+    PalisadeConfig c = config(List.of(upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY);
+    PalisadeConfig v6 =
+        new PalisadeConfig(c.source(), List.of(new ListenAddress(InetAddress.getByName("::1"), 0)), c.upstreams(), c.transports(), c.tlsAuthentication(),
+            c.tlsCaFile(), c.timeout(), c.idleTimeout(), c.roundRobin(), c.logLevel(), c.access(), c.tcpIdleTimeout(), c.tcpMaxConnections());
+    try (Palisade p = Palisade.start(v6)) {
+      InetSocketAddress a = p.udpAddresses().get(0);
+      assertEquals("NOERROR", Dig.query("::1", a.getPort(), "www.example.test", "A").status());
+      assertEquals("NOERROR", Dig.query("::1", a.getPort(), "www.example.test", "A", "+tcp").status());
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package dev.palisade.resolver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palisade.upstream.testbed.Dig;
+import dev.palisade.upstream.testbed.DigResult;
+import dev.palisade.upstream.testbed.FreePorts;
+import dev.palisade.upstream.testbed.TestCa;
+import dev.palisade.upstream.testbed.UnboundServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Palisade started the way a user starts it: {@code java -jar resolver/target/palisade.jar -C FILE},
+ * a real unbound as its DoT upstream, dig and dnsperf as clients.
+ */
+class PalisadeJarIT {
+
+  static final Path JAR = Path.of("target", "palisade.jar").toAbsolutePath();
+
+  @TempDir static Path dir;
+  static TestCa ca;
+  static UnboundServer unbound;
+
+  @BeforeAll
+  static void startUpstream() {
+    assertTrue(Files.exists(JAR), "package the jar first: " + JAR);
+    ca = TestCa.create(dir.resolve("ca"));
+    unbound = EndToEndTest.zone(UnboundServer.builder().directory(dir.resolve("unbound")).tls(ca.issue("dot", "dot.test"))).build().start();
+  }
+
+  @AfterAll
+  static void stopUpstream() {
+    unbound.close();
+  }
+
+  static Path writeConfig(String name, String yaml) throws IOException {
+    Path f = dir.resolve(name);
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  static String stubbyStyleConfig(int port) {
+    return String.join(
+        "\n",
+        "# A stubby.yml as a Stubby user would have it, pointed at the local test upstream.",
+        "resolution_type: GETDNS_RESOLUTION_STUB",
+        "dns_transport_list:",
+        "  - GETDNS_TRANSPORT_TLS",
+        "tls_authentication: GETDNS_AUTHENTICATION_REQUIRED",
+        "tls_query_padding_blocksize: 128",
+        "edns_client_subnet_private: 1",
+        "round_robin_upstreams: 1",
+        "idle_timeout: 10000",
+        "listen_addresses:",
+        "  - 127.0.0.1@" + port,
+        "tls_ca_file: " + ca.caFile(),
+        "upstream_recursive_servers:",
+        "  - address_data: 127.0.0.1",
+        "    tls_port: " + unbound.dotPort(),
+        "    tls_auth_name: \"dot.test\"",
+        "");
+  }
+
+  /** Runs the jar to completion (for -i, -h, bad configs). */
+  static Result run(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    return new Result(p.exitValue(), out, err);
+  }
+
+  record Result(int exit, String out, String err) {}
+
+  static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Test
+  void runsAsADaemonWithAStubbyConfigAndAnswersDigUntilTerminated() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    Path cfg = writeConfig("stubby.yml", stubbyStyleConfig(port));
+    Process p = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "-C", cfg.toString(), "-l").redirectErrorStream(true).start();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String l; (l = r.readLine()) != null; ) {
+          lines.add(l);
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      StringBuilder log = new StringBuilder();
+      boolean ready = false;
+      for (String l; !ready && (l = lines.poll(60, TimeUnit.SECONDS)) != null; ) {
+        log.append(l).append('\n');
+        ready = l.contains("ready");
+      }
+      assertTrue(ready, "no ready line:\n" + log);
+      assertTrue(log.toString().contains("tls_query_padding_blocksize"), "unimplemented Stubby keys are warned about:\n" + log);
+
+      DigResult udp = Dig.query("127.0.0.1", port, "www.example.test", "A");
+      assertEquals("NOERROR", udp.status(), udp.output());
+      assertEquals(List.of("192.0.2.1"), udp.answersOf("A"));
+      DigResult tcp = Dig.query("127.0.0.1", port, "www.example.test", "AAAA", "+tcp");
+      assertEquals(List.of("2001:db8::1"), tcp.answersOf("AAAA"));
+      DigResult big = Dig.query("127.0.0.1", port, "big.example.test", "TXT");
+      assertEquals(EndToEndTest.BIG_TXT_RECORDS, big.answersOf("TXT").size(), big.output());
+
+      assertPipelinedTcpWithDnsperf(port);
+    } finally {
+      p.toHandle().destroy(); // SIGTERM, leaving our end of the output pipe open
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "exits on SIGTERM");
+    }
+    StringBuilder rest = new StringBuilder();
+    for (String l; (l = lines.poll(1, TimeUnit.SECONDS)) != null; ) {
+      rest.append(l).append('\n');
+    }
+    assertTrue(rest.toString().contains("shutting down"), "exit " + p.exitValue() + ":\n" + rest);
+  }
+
+  /** dnsperf over TCP keeps many queries outstanding on one connection: real pipelining. */
+  static void assertPipelinedTcpWithDnsperf(int port) throws Exception {
+    Path queries = dir.resolve("queries.txt");
+    StringBuilder q = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      q.append(i % 2 == 0 ? "www.example.test A\n" : "n" + i + ".example.test A\n");
+    }
+    Files.writeString(queries, q);
+    Process perf =
+        new ProcessBuilder("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-m", "tcp", "-c", "1", "-q", "50", "-n", "20", "-d", queries.toString(), "-t", "5")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(perf.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(out.contains("Queries sent:         1000"), out);
+    assertTrue(out.contains("Queries completed:    1000"), out);
+    assertTrue(out.contains("Queries lost:         0"), out);
+    assertTrue(out.contains("NOERROR 500") && out.contains("NXDOMAIN 500"), out);
+  }
+
+  @Test
+  void dashIPrintsTheEffectiveConfigAndItLoadsBack() throws Exception {
+    Path cfg = writeConfig("print.yml", stubbyStyleConfig(5353));
+    Result r = run("-C", cfg.toString(), "-i");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("127.0.0.1@5353"), r.out());
+    assertTrue(r.out().contains("dot.test"), r.out());
+    Path printed = writeConfig("printed.yml", r.out());
+    Result again = run("-C", printed.toString(), "-i");
+    assertEquals(0, again.exit(), again.err());
+    assertEquals(withoutComments(r.out()), withoutComments(again.out()), "the printed config is a config that means the same");
+  }
+
+  static String withoutComments(String yaml) {
+    return yaml.lines().filter(l -> !l.startsWith("#")).collect(java.util.stream.Collectors.joining("\n"));
+  }
+
+  @Test
+  void withoutDashCTheBuiltInConfigIsStubbysQuad9Default() throws Exception {
+    Result r = run("-i");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("9.9.9.9"), r.out());
+    assertTrue(r.out().contains("149.112.112.112"), r.out());
+    assertTrue(r.out().contains("dns.quad9.net"), r.out());
+  }
+
+  @Test
+  void aBadConfigFailsAtStartWithFileLineKeyAndExpectation() throws Exception {
+    Path cfg = writeConfig("bad.yml", "listen_addresses:\n  - 127.0.0.1@5353\nupstream_recursive_servers:\n  - address_data: 127.0.0.1\n    tls_port: abc\n    tls_auth_name: dot.test\n");
+    for (String[] args : new String[][] {{"-C", cfg.toString(), "-i"}, {"-C", cfg.toString()}}) {
+      Result r = run(args);
+      assertNotEquals(0, r.exit());
+      assertTrue(r.err().contains("bad.yml:5"), r.err());
+      assertTrue(r.err().contains("upstream_recursive_servers[0].tls_port"), r.err());
+    }
+  }
+
+  @Test
+  void aPortThatCannotBeBoundFailsWithAdvice() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    try (java.net.DatagramSocket taken = new java.net.DatagramSocket(port, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path cfg = writeConfig("taken.yml", stubbyStyleConfig(port));
+      Result r = run("-C", cfg.toString());
+      assertNotEquals(0, r.exit());
+      String all = r.out() + r.err();
+      assertTrue(all.contains("cannot listen on UDP 127.0.0.1@" + port), all);
+      assertTrue(all.contains("another DNS server"), all);
+    }
+  }
+
+  @Test
+  void dashHPrintsUsage() throws Exception {
+    Result r = run("-h");
+    assertEquals(0, r.exit());
+    assertTrue(r.out().contains("-C FILE"), r.out());
+    Result bad = run("-x");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.err().contains("unknown option"), bad.err());
+  }
+}
