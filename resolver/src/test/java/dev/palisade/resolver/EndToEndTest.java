@@ -67,6 +67,10 @@ class EndToEndTest {
   }
 
   static PalisadeConfig config(List<UpstreamServer> upstreams, boolean roundRobin, List<Cidr> access) throws Exception {
+    return config(upstreams, roundRobin, access, Duration.ofSeconds(10), 100);
+  }
+
+  static PalisadeConfig config(List<UpstreamServer> upstreams, boolean roundRobin, List<Cidr> access, Duration tcpIdle, int tcpMax) throws Exception {
     return new PalisadeConfig(
         Optional.empty(),
         List.of(new ListenAddress(InetAddress.getByName(LOOPBACK), 0)),
@@ -79,8 +83,8 @@ class EndToEndTest {
         roundRobin,
         LogLevel.INFO,
         access,
-        Duration.ofSeconds(10),
-        100);
+        tcpIdle,
+        tcpMax);
   }
 
   static UpstreamServer upstream(int port, String authName) throws Exception {
@@ -275,6 +279,95 @@ class EndToEndTest {
       InetSocketAddress a = p.udpAddresses().get(0);
       assertEquals("NOERROR", Dig.query("::1", a.getPort(), "www.example.test", "A").status());
       assertEquals("NOERROR", Dig.query("::1", a.getPort(), "www.example.test", "A", "+tcp").status());
+    }
+  }
+
+  /** Sends one query on {@code s} and reads its reply. */
+  static Message ask(Socket s, String name, int id) throws Exception {
+    Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
+    q.getHeader().setID(id);
+    byte[] wire = q.toWire();
+    DataOutputStream out = new DataOutputStream(s.getOutputStream());
+    out.writeShort(wire.length);
+    out.write(wire);
+    out.flush();
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    byte[] reply = new byte[in.readUnsignedShort()];
+    in.readFully(reply);
+    return new Message(reply);
+  }
+
+  @Test
+  void closesAnIdleTcpConnectionAfterTheIdleTimeout() throws Exception {
+    try (Palisade p = Palisade.start(config(List.of(upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY, Duration.ofMillis(500), 100));
+        Socket s = new Socket(LOOPBACK, p.tcpAddresses().get(0).getPort())) {
+      assertEquals(Rcode.NOERROR, ask(s, "www.example.test.", 1).getRcode());
+      s.getOutputStream().write(0); // half a length prefix, then silence
+      s.setSoTimeout(15_000);
+      assertEquals(-1, s.getInputStream().read(), "the server closes the stalled connection");
+    }
+  }
+
+  @Test
+  void capsConcurrentTcpConnectionsAndServesAgainWhenOneCloses() throws Exception {
+    int cap = 3;
+    try (Palisade p = Palisade.start(config(List.of(upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY, Duration.ofSeconds(30), cap))) {
+      int tcpPort = p.tcpAddresses().get(0).getPort();
+      List<Socket> open = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < cap; i++) {
+          Socket s = new Socket(LOOPBACK, tcpPort);
+          open.add(s);
+          assertEquals(Rcode.NOERROR, ask(s, "www.example.test.", i).getRcode());
+        }
+        try (Socket over = new Socket(LOOPBACK, tcpPort)) {
+          over.setSoTimeout(10_000);
+          assertEquals(-1, over.getInputStream().read(), "a connection over the cap is closed at once");
+        }
+        assertEquals("NOERROR", Dig.query(LOOPBACK, tcpPort, "www.example.test", "A").status(), "UDP is unaffected");
+        open.remove(0).close();
+        // The freed slot is taken back once the server has seen the close.
+        Message answered = null;
+        for (int attempt = 0; attempt < 50 && answered == null; attempt++) {
+          try (Socket again = new Socket(LOOPBACK, tcpPort)) {
+            again.setSoTimeout(5_000);
+            answered = ask(again, "www.example.test.", 99);
+          } catch (java.io.IOException closedOnUs) {
+            Thread.sleep(100);
+          }
+        }
+        assertEquals(Rcode.NOERROR, answered.getRcode());
+      } finally {
+        for (Socket s : open) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void answersAClientThatHalfClosesAfterSendingItsQueries() throws Exception {
+    try (Socket s = new Socket(LOOPBACK, port)) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      for (int id = 1; id <= 3; id++) {
+        Message q = Message.newQuery(Record.newRecord(Name.fromString("www.example.test."), Type.A, DClass.IN));
+        q.getHeader().setID(id);
+        byte[] wire = q.toWire();
+        out.writeShort(wire.length);
+        out.write(wire);
+      }
+      out.flush();
+      s.shutdownOutput();
+      s.setSoTimeout(10_000);
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      Set<Integer> ids = new HashSet<>();
+      for (int i = 0; i < 3; i++) {
+        byte[] reply = new byte[in.readUnsignedShort()];
+        in.readFully(reply);
+        ids.add(new Message(reply).getHeader().getID());
+      }
+      assertEquals(Set.of(1, 2, 3), ids);
+      assertEquals(-1, in.read(), "then the server closes");
     }
   }
 }

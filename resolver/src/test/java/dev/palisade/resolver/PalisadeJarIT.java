@@ -220,4 +220,29 @@ class PalisadeJarIT {
     assertEquals(2, bad.exit());
     assertTrue(bad.err().contains("unknown option"), bad.err());
   }
+
+  @Test
+  void port53WithoutPrivilegeFailsWithAdviceOnCapabilities() throws Exception {
+    // As root, drop to nobody, the way an unprivileged user would run it.
+    // Read procfs as a stream: Files.readString trusts the file size procfs reports and truncates.
+    String unprivileged;
+    try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
+      unprivileged = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(Integer.parseInt(unprivileged) > 53, "this kernel lets anyone bind port 53");
+    Path cfg = writeConfig("port53.yml", "listen_addresses: [127.0.0.1]\nupstream_recursive_servers:\n  - address_data: 127.0.0.1\n    tls_auth_name: dot.test\n");
+    cfg.toFile().setReadable(true, false);
+    dir.toFile().setExecutable(true, false);
+    List<String> cmd = new ArrayList<>();
+    if ("root".equals(System.getProperty("user.name"))) {
+      cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"));
+    }
+    cmd.addAll(List.of(javaBin(), "-jar", JAR.toString(), "-C", cfg.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(1, p.exitValue(), out);
+    assertTrue(out.contains("cannot listen on UDP 127.0.0.1@53"), out);
+    assertTrue(out.contains("CAP_NET_BIND_SERVICE"), out);
+  }
 }
