@@ -168,20 +168,14 @@ class EndToEndTest {
       // All queries go out before any reply is read: a server that answers one at a time per
       // connection, or drops pipelined ones, fails here.
       for (int id = 0; id < n; id++) {
-        Message q = Message.newQuery(Record.newRecord(Name.fromString(id % 3 == 0 ? "nope" + id + ".example.test." : "www.example.test."), Type.A, DClass.IN));
-        q.getHeader().setID(id);
-        byte[] wire = q.toWire();
-        out.writeShort(wire.length);
-        out.write(wire);
+        send(out, id % 3 == 0 ? "nope" + id + ".example.test." : "www.example.test.", id);
       }
       out.flush();
       DataInputStream in = new DataInputStream(s.getInputStream());
       Set<Integer> answered = new HashSet<>();
       s.setSoTimeout(10_000);
       for (int i = 0; i < n; i++) {
-        byte[] reply = new byte[in.readUnsignedShort()];
-        in.readFully(reply);
-        Message m = new Message(reply);
+        Message m = receive(in);
         int id = m.getHeader().getID();
         assertTrue(answered.add(id), "one reply per query");
         assertEquals(id % 3 == 0 ? Rcode.NXDOMAIN : Rcode.NOERROR, m.getRcode(), "reply to " + id + " is its own");
@@ -282,19 +276,27 @@ class EndToEndTest {
     }
   }
 
-  /** Sends one query on {@code s} and reads its reply. */
-  static Message ask(Socket s, String name, int id) throws Exception {
+  /** Writes one length-prefixed A query (RFC 1035 section 4.2.2). */
+  static void send(DataOutputStream out, String name, int id) throws Exception {
     Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, DClass.IN));
     q.getHeader().setID(id);
     byte[] wire = q.toWire();
-    DataOutputStream out = new DataOutputStream(s.getOutputStream());
     out.writeShort(wire.length);
     out.write(wire);
-    out.flush();
-    DataInputStream in = new DataInputStream(s.getInputStream());
+  }
+
+  static Message receive(DataInputStream in) throws Exception {
     byte[] reply = new byte[in.readUnsignedShort()];
     in.readFully(reply);
     return new Message(reply);
+  }
+
+  /** Sends one query on {@code s} and reads its reply. */
+  static Message ask(Socket s, String name, int id) throws Exception {
+    DataOutputStream out = new DataOutputStream(s.getOutputStream());
+    send(out, name, id);
+    out.flush();
+    return receive(new DataInputStream(s.getInputStream()));
   }
 
   @Test
@@ -350,11 +352,7 @@ class EndToEndTest {
     try (Socket s = new Socket(LOOPBACK, port)) {
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
       for (int id = 1; id <= 3; id++) {
-        Message q = Message.newQuery(Record.newRecord(Name.fromString("www.example.test."), Type.A, DClass.IN));
-        q.getHeader().setID(id);
-        byte[] wire = q.toWire();
-        out.writeShort(wire.length);
-        out.write(wire);
+        send(out, "www.example.test.", id);
       }
       out.flush();
       s.shutdownOutput();
@@ -362,9 +360,7 @@ class EndToEndTest {
       DataInputStream in = new DataInputStream(s.getInputStream());
       Set<Integer> ids = new HashSet<>();
       for (int i = 0; i < 3; i++) {
-        byte[] reply = new byte[in.readUnsignedShort()];
-        in.readFully(reply);
-        ids.add(new Message(reply).getHeader().getID());
+        ids.add(receive(in).getHeader().getID());
       }
       assertEquals(Set.of(1, 2, 3), ids);
       assertEquals(-1, in.read(), "then the server closes");
