@@ -46,7 +46,8 @@ public final class ConfigLoader {
       LogLevel.NOTICE,
       List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")),
       Duration.ofMillis(10_000),
-      1024);
+      1024,
+      CacheConfig.DEFAULTS);
 
   private ConfigLoader() {}
 

@@ -30,6 +30,7 @@ public final class ConfigPrinter {
     out.put(ACCESS, config.access().stream().map(Cidr::toString).toList());
     out.put(TCP_IDLE_TIMEOUT, config.tcpIdleTimeout().toMillis());
     out.put(TCP_MAX_CONNECTIONS, config.tcpMaxConnections());
+    out.put(CACHE, CacheSection.print(config.cache()));
     String from = config.source()
         .map(path -> Value.printable(path.toString(), Integer.MAX_VALUE))
         .orElse("built-in defaults");

@@ -38,13 +38,13 @@ final class ConfigReader {
   /** Keys handled at the top level; anything else is warned about. */
   private static final Set<String> TOP_LEVEL = Set.of(
       LISTEN_ADDRESSES, UPSTREAMS, TRANSPORTS, TLS_AUTHENTICATION, TLS_CA_FILE, TIMEOUT,
-      IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS);
+      IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS, CACHE);
   private static final Set<String> LISTEN_KEYS = Set.of(ADDRESS_DATA, PORT);
   private static final Set<String> UPSTREAM_KEYS = Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL);
 
   /** Reads one value; a method reference per key keeps {@link #read} a table. */
   @FunctionalInterface
-  private interface Read<T> {
+  interface Read<T> {
     T from(Value value) throws ConfigException;
   }
 
@@ -83,17 +83,18 @@ final class ConfigReader {
         get(keys, ACCESS, ConfigReader::access, d.access()),
         get(keys, TCP_IDLE_TIMEOUT, v -> millis(v, 3_600_000), d.tcpIdleTimeout()),
         get(keys, TCP_MAX_CONNECTIONS, v -> (int) v.integer(1, 100_000, "an integer 1..100000"),
-            d.tcpMaxConnections()));
+            d.tcpMaxConnections()),
+        get(keys, CACHE, CacheSection::read, d.cache()));
   }
 
-  private static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)
+  static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)
       throws ConfigException {
     Value value = keys.get(key);
     return value == null ? fallback : read.from(value);
   }
 
   /** Warns about every key that is neither handled nor recognised as not implemented yet. */
-  private static void warnIgnored(Map<String, Value> keys, Set<String> handled, Set<String> notImplemented) {
+  static void warnIgnored(Map<String, Value> keys, Set<String> handled, Set<String> notImplemented) {
     keys.forEach((key, value) -> {
       if (!handled.contains(key)) {
         value.warn(notImplemented.contains(key) ? NOT_IMPLEMENTED_YET : "unknown key, ignored");
@@ -265,8 +266,6 @@ final class ConfigReader {
   }
 
   static PalisadeConfig withSource(PalisadeConfig c, Optional<Path> source) {
-    return new PalisadeConfig(source, c.listenAddresses(), c.upstreams(), c.transports(),
-        c.tlsAuthentication(), c.tlsCaFile(), c.timeout(), c.idleTimeout(), c.roundRobin(),
-        c.logLevel(), c.access(), c.tcpIdleTimeout(), c.tcpMaxConnections());
+    return c.withSource(source);
   }
 }

@@ -19,6 +19,15 @@ final class Keys {
   static final String ACCESS = "access";
   static final String TCP_IDLE_TIMEOUT = "tcp_idle_timeout";
   static final String TCP_MAX_CONNECTIONS = "tcp_max_connections";
+  static final String CACHE = "cache";
+
+  /** Inside {@code cache:}. */
+  static final String CACHE_SIZE = "size";
+  static final String CACHE_MIN_TTL = "min_ttl";
+  static final String CACHE_MAX_TTL = "max_ttl";
+  static final String CACHE_PREFETCH = "prefetch";
+  static final String CACHE_SERVE_STALE = "serve_stale";
+  static final String CACHE_STALE_MAX_AGE = "stale_max_age";
 
   /** Inside a listen or upstream entry. */
   static final String ADDRESS_DATA = "address_data";
@@ -42,7 +51,7 @@ final class Keys {
       "tls_backoff_time", "limit_outstanding_queries", "tls_cipher_list", "tls_ciphersuites",
       "tls_min_version", "tls_max_version", "appdata_dir", "trust_anchors_backoff_time",
       "tls_pubkey_pinset", "tls_ca_path",
-      "rate_limit", "cache", "policy", "ipset", "metrics");
+      "rate_limit", "policy", "ipset", "metrics");
 
   /** Per-upstream keys we recognise but do not act on yet ({@link #DOH_URL} is handled apart). */
   static final Set<String> NOT_IMPLEMENTED_PER_UPSTREAM = Set.of(

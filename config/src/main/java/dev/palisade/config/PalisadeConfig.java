@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param tcpIdleTimeout {@code tcp_idle_timeout}: a client TCP connection idle this long is closed
  *     (RFC 7766 section 6.2.3)
  * @param tcpMaxConnections {@code tcp_max_connections}: cap on concurrent client TCP connections
+ * @param cache the {@code cache:} section
  */
 public record PalisadeConfig(
     Optional<Path> source,
@@ -42,7 +43,8 @@ public record PalisadeConfig(
     LogLevel logLevel,
     List<Cidr> access,
     Duration tcpIdleTimeout,
-    int tcpMaxConnections) {
+    int tcpMaxConnections,
+    CacheConfig cache) {
 
   public PalisadeConfig {
     Objects.requireNonNull(source, "source");
@@ -56,5 +58,21 @@ public record PalisadeConfig(
     Objects.requireNonNull(logLevel, "logLevel");
     access = List.copyOf(access);
     Objects.requireNonNull(tcpIdleTimeout, "tcpIdleTimeout");
+    Objects.requireNonNull(cache, "cache");
+  }
+
+  public PalisadeConfig withSource(Optional<Path> source) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache);
+  }
+
+  public PalisadeConfig withListenAddresses(List<ListenAddress> listenAddresses) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache);
+  }
+
+  public PalisadeConfig withCache(CacheConfig cache) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache);
   }
 }

@@ -104,6 +104,13 @@ class ConfigLoaderTest {
         access: [10.0.0.0/8, "fd00::/8"]
         tcp_idle_timeout: 30000
         tcp_max_connections: 50
+        cache:
+          size: 16MiB
+          min_ttl: 5
+          max_ttl: 3600
+          prefetch: false
+          serve_stale: false
+          stale_max_age: 600
         """);
     LoadedConfig loaded = ConfigLoader.load(file);
     assertEquals(new PalisadeConfig(
@@ -120,8 +127,45 @@ class ConfigLoaderTest {
         LogLevel.DEBUG,
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8")),
         Duration.ofMillis(30000),
-        50), loaded.config());
+        50,
+        new CacheConfig(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(3600), false, false, Duration.ofSeconds(600))),
+        loaded.config());
     assertEquals(List.of(), loaded.warnings());
+  }
+
+  // cache
+
+  @Test
+  void cacheSizeTakesBinaryUnitsAndZeroTurnsItOff() throws ConfigException {
+    assertEquals(512L << 10, ConfigLoader.parse("cache: {size: 512KiB}", "c.yml").config().cache().sizeBytes());
+    assertEquals(1L << 30, ConfigLoader.parse("cache: {size: 1G}", "c.yml").config().cache().sizeBytes());
+    assertEquals(1000, ConfigLoader.parse("cache: {size: 1000}", "c.yml").config().cache().sizeBytes());
+    assertFalse(ConfigLoader.parse("cache: {size: 0}", "c.yml").config().cache().enabled());
+  }
+
+  @Test
+  void cacheKeysMissingFromTheSectionKeepTheirDefaults() throws ConfigException {
+    CacheConfig c = ConfigLoader.parse("cache:\n  prefetch: false\n", "c.yml").config().cache();
+    assertEquals(CacheConfig.DEFAULTS.sizeBytes(), c.sizeBytes());
+    assertFalse(c.prefetch());
+    assertTrue(c.serveStale());
+  }
+
+  @Test
+  void rejectsACacheSizeThatIsNotASize() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("cache:\n  size: lots\n", "c.yml"));
+    assertEquals("c.yml:2: cache.size: expected a size in bytes such as 67108864, 512KiB, 64MiB or 1GiB (0 turns the cache off, at most 64GiB), got \"lots\"", e.getMessage());
+  }
+
+  @Test
+  void rejectsAMinTtlAboveTheMaxTtl() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("cache:\n  min_ttl: 600\n  max_ttl: 60\n", "c.yml"));
+    assertEquals("c.yml:2: cache.min_ttl: expected min_ttl no greater than max_ttl (60), got 600", e.getMessage());
+  }
+
+  @Test
+  void warnsAboutUnknownCacheKeys() throws ConfigException {
+    assertEquals(List.of("c.yml:2: cache.sise: unknown key, ignored"), ConfigLoader.parse("cache:\n  sise: 1\n", "c.yml").warnings());
   }
 
   // listen_addresses
@@ -364,9 +408,9 @@ class ConfigLoaderTest {
   @Test
   void warnsOnceAboutEachOfOurSectionsNotImplementedYet() throws ConfigException {
     assertEquals(List.of(
-        "stubby.yml:1: cache: not implemented yet, ignored",
+        "stubby.yml:1: policy: not implemented yet, ignored",
         "stubby.yml:4: metrics: not implemented yet, ignored"),
-        parse("cache:\n  size: 64MiB\n  prefetch: true\nmetrics:\n  listen: 127.0.0.1@9153\n").warnings());
+        parse("policy:\n  mode: strict\n  allow: []\nmetrics:\n  listen: 127.0.0.1@9153\n").warnings());
   }
 
   @Test

@@ -45,7 +45,8 @@ class ConfigPrinterTest {
         LogLevel.EMERG,
         List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0"), Cidr.parse("fe80::/10")),
         Duration.ofMillis(1),
-        100_000));
+        100_000,
+        new CacheConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(60), false, false, Duration.ZERO)));
   }
 
   @Test
@@ -79,6 +80,13 @@ class ConfigPrinterTest {
           - ::1/128
         tcp_idle_timeout: 10000
         tcp_max_connections: 1024
+        cache:
+          size: 67108864
+          min_ttl: 0
+          max_ttl: 86400
+          prefetch: true
+          serve_stale: true
+          stale_max_age: 86400
         """, ConfigPrinter.toYaml(ConfigLoader.defaults()));
   }
 

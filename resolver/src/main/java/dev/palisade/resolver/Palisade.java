@@ -4,7 +4,11 @@ import dev.palisade.config.ListenAddress;
 import dev.palisade.config.PalisadeConfig;
 import dev.palisade.config.TlsAuthentication;
 import dev.palisade.config.UpstreamServer;
+import dev.palisade.resolver.cache.CacheCounters;
+import dev.palisade.resolver.cache.CacheStage;
+import dev.palisade.resolver.cache.DnsCache;
 import dev.palisade.resolver.chain.Pipeline;
+import dev.palisade.resolver.chain.Stage;
 import dev.palisade.resolver.server.DnsServer;
 import dev.palisade.resolver.server.EventLoops;
 import dev.palisade.resolver.stage.AccessStage;
@@ -17,7 +21,9 @@ import dev.palisade.upstream.UpstreamPool;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +45,15 @@ public final class Palisade implements AutoCloseable {
   private final EventLoops loops;
   private final UpstreamPool pool;
   private final DnsServer server;
+  private final Optional<DnsCache> cache;
+  private final CacheCounters cacheCounters;
 
-  private Palisade(EventLoops loops, UpstreamPool pool, DnsServer server) {
+  private Palisade(EventLoops loops, UpstreamPool pool, DnsServer server, Optional<DnsCache> cache, CacheCounters cacheCounters) {
     this.loops = loops;
     this.pool = pool;
     this.server = server;
+    this.cache = cache;
+    this.cacheCounters = cacheCounters;
   }
 
   /** Starts with the system ticker and a fresh {@link SecureRandom}. */
@@ -61,13 +71,16 @@ public final class Palisade implements AutoCloseable {
     DnsServer server = null;
     try {
       pool = pool(config, loops, nanoTime, random);
+      CacheCounters counters = new CacheCounters();
+      Optional<DnsCache> cache =
+          config.cache().enabled() ? Optional.of(new DnsCache(config.cache(), nanoTime, counters)) : Optional.empty();
       server =
           new DnsServer(
-              loops, pipeline(config, pool), nanoTime, config.timeout(), config.tcpIdleTimeout(), config.tcpMaxConnections());
+              loops, pipeline(config, pool, cache, nanoTime, counters), nanoTime, config.timeout(), config.tcpIdleTimeout(), config.tcpMaxConnections());
       for (ListenAddress a : config.listenAddresses()) {
         server.listen(a);
       }
-      return new Palisade(loops, pool, server);
+      return new Palisade(loops, pool, server, cache, counters);
     } catch (DnsServer.BindFailure | RuntimeException e) {
       if (server != null) {
         server.close();
@@ -83,18 +96,22 @@ public final class Palisade implements AutoCloseable {
   /**
    * The stages, outermost first. The order is the design: change it here only, and say why.
    */
-  static Pipeline pipeline(PalisadeConfig config, UpstreamPool pool) {
-    return new Pipeline(
-        List.of(
-            // 1. Shape outermost, so that every answer, including refusals and failures made by the
-            //    stages below, reaches the client with its ID, its question and the right EDNS.
-            new ShapeStage(),
-            // 2. Access before anything else is spent on a client we do not serve.
-            new AccessStage(config.access()),
-            // 3. Only well-formed standard queries go further.
-            new RequestCheckStage(),
-            // 4. Last: re-originate and forward over TLS, failing over between upstreams.
-            new UpstreamStage(pool)));
+  static Pipeline pipeline(
+      PalisadeConfig config, UpstreamPool pool, Optional<DnsCache> cache, LongSupplier nanoTime, CacheCounters counters) {
+    List<Stage> stages = new ArrayList<>();
+    // 1. Shape outermost, so that every answer, including refusals and failures made by the
+    //    stages below, reaches the client with its ID, its question and the right EDNS.
+    stages.add(new ShapeStage());
+    // 2. Access before anything else is spent on a client we do not serve.
+    stages.add(new AccessStage(config.access()));
+    // 3. Only well-formed standard queries go further (and into the cache).
+    stages.add(new RequestCheckStage());
+    // 4. The cache, after every check that can refuse a query (a refused query must not be
+    //    answered from it) and before anything that costs an upstream exchange.
+    cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), nanoTime, counters)));
+    // 5. Last: re-originate and forward over TLS, failing over between upstreams.
+    stages.add(new UpstreamStage(pool));
+    return new Pipeline(stages);
   }
 
   private static UpstreamPool pool(PalisadeConfig config, EventLoops loops, LongSupplier nanoTime, SecureRandom random) {
@@ -129,6 +146,15 @@ public final class Palisade implements AutoCloseable {
 
   public List<InetSocketAddress> tcpAddresses() {
     return server.tcpAddresses();
+  }
+
+  /** The cache's counters (all zero when the cache is off). */
+  public CacheCounters cacheCounters() {
+    return cacheCounters;
+  }
+
+  public Optional<DnsCache> cache() {
+    return cache;
   }
 
   public int openTcpConnections() {

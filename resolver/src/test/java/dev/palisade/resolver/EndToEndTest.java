@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.config.CacheConfig;
 import dev.palisade.config.Cidr;
 import dev.palisade.config.ListenAddress;
 import dev.palisade.config.LogLevel;
@@ -59,7 +60,11 @@ class EndToEndTest {
   static UnboundServer.Builder zone(UnboundServer.Builder b) {
     b.localZone("example.test.", "static")
         .localData("www.example.test. 300 IN A 192.0.2.1")
-        .localData("www.example.test. 300 IN AAAA 2001:db8::1");
+        .localData("www.example.test. 300 IN AAAA 2001:db8::1")
+        .localData("short.example.test. 1 IN A 192.0.2.3")
+        // Every name under any.example.test answers 192.0.2.9: fresh names that miss the cache.
+        .localZone("any.example.test.", "redirect")
+        .localData("any.example.test. 300 IN A 192.0.2.9");
     for (int i = 0; i < BIG_TXT_RECORDS; i++) {
       b.localData("big.example.test. 300 IN TXT \"record-" + i + "-" + "x".repeat(60) + "\"");
     }
@@ -84,7 +89,8 @@ class EndToEndTest {
         LogLevel.INFO,
         access,
         tcpIdle,
-        tcpMax);
+        tcpMax,
+        CacheConfig.DEFAULTS);
   }
 
   static UpstreamServer upstream(int port, String authName) throws Exception {
@@ -220,9 +226,10 @@ class EndToEndTest {
     try (Palisade p = Palisade.start(config(List.of(upstream(nothingListens, "dot.test"), upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
       int pp = p.udpAddresses().get(0).getPort();
       for (int i = 0; i < 5; i++) {
-        DigResult r = Dig.query(LOOPBACK, pp, "www.example.test", "A");
+        // A new name each time, so that every query goes upstream rather than to the cache.
+        DigResult r = Dig.query(LOOPBACK, pp, "failover" + i + ".any.example.test", "A");
         assertEquals("NOERROR", r.status(), r.output());
-        assertEquals(List.of("192.0.2.1"), r.answersOf("A"));
+        assertEquals(List.of("192.0.2.9"), r.answersOf("A"));
       }
     }
   }
@@ -255,7 +262,7 @@ class EndToEndTest {
         Palisade p = Palisade.start(config(List.of(upstream(impatient.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
       int pp = p.udpAddresses().get(0).getPort();
       for (int round = 0; round < 3; round++) {
-        DigResult r = Dig.query(LOOPBACK, pp, "www.example.test", "A");
+        DigResult r = Dig.query(LOOPBACK, pp, "round" + round + ".any.example.test", "A");
         assertEquals("NOERROR", r.status(), "round " + round + ": " + r.output());
         // Long enough for unbound to close the idle connection (it does after 300 ms).
         Thread.sleep(1200);
@@ -266,9 +273,7 @@ class EndToEndTest {
   @Test
   void listensOnIpv6Loopback() throws Exception {
     PalisadeConfig c = config(List.of(upstream(unbound.dotPort(), "dot.test")), false, LOOPBACK_ONLY);
-    PalisadeConfig v6 =
-        new PalisadeConfig(c.source(), List.of(new ListenAddress(InetAddress.getByName("::1"), 0)), c.upstreams(), c.transports(), c.tlsAuthentication(),
-            c.tlsCaFile(), c.timeout(), c.idleTimeout(), c.roundRobin(), c.logLevel(), c.access(), c.tcpIdleTimeout(), c.tcpMaxConnections());
+    PalisadeConfig v6 = c.withListenAddresses(List.of(new ListenAddress(InetAddress.getByName("::1"), 0)));
     try (Palisade p = Palisade.start(v6)) {
       InetSocketAddress a = p.udpAddresses().get(0);
       assertEquals("NOERROR", Dig.query("::1", a.getPort(), "www.example.test", "A").status());
@@ -364,6 +369,38 @@ class EndToEndTest {
       }
       assertEquals(Set.of(1, 2, 3), ids);
       assertEquals(-1, in.read(), "then the server closes");
+    }
+  }
+
+  @Test
+  void answersARepeatedQueryFromTheCacheWithALowerTtl() throws Exception {
+    long hitsBefore = palisade.cacheCounters().hits();
+    DigResult first = Dig.query(LOOPBACK, port, "cached.any.example.test", "A");
+    assertEquals("NOERROR", first.status(), first.output());
+    Thread.sleep(1100); // let a second pass, so the cached TTL has counted down
+    DigResult second = Dig.query(LOOPBACK, port, "cached.any.example.test", "A", "+tcp");
+    assertEquals(List.of("192.0.2.9"), second.answersOf("A"));
+    assertTrue(palisade.cacheCounters().hits() > hitsBefore, "answered from the cache");
+    long ttl = Long.parseLong(second.answers().get(0).split(" ")[1]);
+    assertTrue(ttl < 300 && ttl >= 290, "TTL counts down: " + second.answers());
+  }
+
+  @Test
+  void servesStaleAnswersWithTtl30WhenTheUpstreamIsDown() throws Exception {
+    try (UnboundServer fragile = zone(UnboundServer.builder().directory(dir.resolve("fragile")).tls(ca.issue("fragile", "dot.test"))).build().start();
+        Palisade p = Palisade.start(config(List.of(upstream(fragile.dotPort(), "dot.test")), false, LOOPBACK_ONLY))) {
+      int pp = p.udpAddresses().get(0).getPort();
+      DigResult fresh = Dig.query(LOOPBACK, pp, "short.example.test", "A");
+      assertEquals(List.of("192.0.2.3"), fresh.answersOf("A"), fresh.output());
+      fragile.stop();
+      Thread.sleep(1500); // the 1 s TTL runs out
+      DigResult stale = Dig.query(LOOPBACK, pp, "short.example.test", "A");
+      assertEquals("NOERROR", stale.status(), stale.output());
+      assertEquals(List.of("192.0.2.3"), stale.answersOf("A"));
+      assertEquals("30", stale.answers().get(0).split(" ")[1], "RFC 8767: stale answers carry TTL 30");
+      assertEquals(1, p.cacheCounters().staleServed());
+      DigResult never = Dig.query(LOOPBACK, pp, "never-asked.any.example.test", "A");
+      assertEquals("SERVFAIL", never.status(), "nothing stale to serve for a name never asked");
     }
   }
 }

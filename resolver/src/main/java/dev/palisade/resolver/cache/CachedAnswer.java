@@ -1,0 +1,141 @@
+package dev.palisade.resolver.cache;
+
+import dev.palisade.config.CacheConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xbill.DNS.Message;
+
+/**
+ * One cached answer, kept as wire bytes: their length is the memory the entry really holds (so the
+ * byte bound means what it says), and ageing is a rewrite of the TTL fields in a copy.
+ */
+final class CachedAnswer {
+
+  /** RFC 8767 section 4: stale data is served with a TTL of 30 seconds. */
+  static final long STALE_TTL_SECONDS = 30;
+
+  /** Heap beyond the wire bytes: this object, its arrays' headers, the counters, Caffeine's node. */
+  private static final int OVERHEAD = 160;
+
+  private final byte[] wire;
+  private final int[] ttlOffsets;
+  final long storedNanos;
+  final long ttlNanos;
+  /** Past this, the cache drops the entry: the TTL plus the window in which it may be served stale. */
+  final long expiresAtNanos;
+  /** Set on a copy put back after a failed refresh: serve it stale, do not retry before this. */
+  final long staleRetryAtNanos;
+  final boolean stale;
+  /** Set on the entry that settles a failed exchange: its waiters fail with it, nothing is kept. */
+  final Throwable failure;
+  final AtomicInteger hits = new AtomicInteger();
+  final AtomicBoolean prefetching = new AtomicBoolean();
+
+  private CachedAnswer(byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos) {
+    this(wire, ttlOffsets, storedNanos, ttlNanos, expiresAtNanos, stale, staleRetryAtNanos, null);
+  }
+
+  private CachedAnswer(byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos, Throwable failure) {
+    this.failure = failure;
+    this.wire = wire;
+    this.ttlOffsets = ttlOffsets;
+    this.storedNanos = storedNanos;
+    this.ttlNanos = ttlNanos;
+    this.expiresAtNanos = expiresAtNanos;
+    this.stale = stale;
+    this.staleRetryAtNanos = staleRetryAtNanos;
+  }
+
+  /**
+   * The entry for {@code reply}, received at {@code now}. An answer that must not be cached still
+   * gets an entry, with no lifetime: queries that waited for it are answered, and the cache drops it.
+   */
+  static CachedAnswer of(Message reply, long now, CacheConfig config) {
+    OptionalLong ttl = CachePolicy.ttlSeconds(reply, config);
+    byte[] wire = reply.toWire();
+    // Canonical form: ID 0; the shaping stage gives each client its own.
+    wire[0] = 0;
+    wire[1] = 0;
+    int[] offsets = WireTtls.offsets(wire);
+    if (ttl.isEmpty()) {
+      return new CachedAnswer(wire, offsets, now, 0, now, false, 0);
+    }
+    long min = config.minTtl().toSeconds();
+    long max = config.maxTtl().toSeconds();
+    for (int offset : offsets) {
+      WireTtls.write(wire, offset, Math.max(min, Math.min(WireTtls.read(wire, offset), max)));
+    }
+    long ttlNanos = TimeUnit.SECONDS.toNanos(ttl.getAsLong());
+    long window = config.serveStale() ? config.staleMaxAge().toNanos() : 0;
+    return new CachedAnswer(wire, offsets, now, ttlNanos, now + ttlNanos + window, false, 0);
+  }
+
+  /**
+   * Settles a failed exchange. Futures in the cache always complete normally: Caffeine logs a
+   * warning with a stack trace for every failed one, and an unreachable upstream is not news each
+   * time.
+   */
+  static CachedAnswer failed(Throwable failure, long now) {
+    return new CachedAnswer(new byte[0], new int[0], now, 0, now, false, 0, failure);
+  }
+
+  /** This answer, marked stale, to be served without asking upstream again before {@code retryAt}. */
+  CachedAnswer asStale(long retryAtNanos) {
+    return new CachedAnswer(wire, ttlOffsets, storedNanos, ttlNanos, expiresAtNanos, true, retryAtNanos);
+  }
+
+  boolean cacheable() {
+    return ttlNanos > 0;
+  }
+
+  boolean fresh(long now) {
+    return now - storedNanos < ttlNanos;
+  }
+
+  /** Expired, but still inside the serve-stale window. */
+  boolean servableStale(long now) {
+    return cacheable() && !fresh(now) && now - expiresAtNanos < 0;
+  }
+
+  long remainingNanos(long now) {
+    return ttlNanos - (now - storedNanos);
+  }
+
+  /** The answer with every TTL lowered by the seconds it has spent in the cache. */
+  Message message(long now) {
+    long age = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(now - storedNanos));
+    byte[] copy = wire.clone();
+    if (age > 0) {
+      for (int offset : ttlOffsets) {
+        WireTtls.write(copy, offset, Math.max(0, WireTtls.read(copy, offset) - age));
+      }
+    }
+    return parse(copy);
+  }
+
+  /** The answer with every TTL set to {@link #STALE_TTL_SECONDS}. */
+  Message staleMessage() {
+    byte[] copy = wire.clone();
+    for (int offset : ttlOffsets) {
+      WireTtls.write(copy, offset, STALE_TTL_SECONDS);
+    }
+    return parse(copy);
+  }
+
+  int weight() {
+    return wire.length + 4 * ttlOffsets.length + OVERHEAD;
+  }
+
+  private static Message parse(byte[] wire) {
+    try {
+      return new Message(wire);
+    } catch (IOException e) {
+      // We produced these bytes from a parsed message: failing to read them back is a bug.
+      throw new UncheckedIOException(e);
+    }
+  }
+}
