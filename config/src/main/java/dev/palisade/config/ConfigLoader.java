@@ -47,7 +47,8 @@ public final class ConfigLoader {
       List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")),
       Duration.ofMillis(10_000),
       1024,
-      CacheConfig.DEFAULTS);
+      CacheConfig.DEFAULTS,
+      DnssecConfig.DEFAULTS);
 
   private ConfigLoader() {}
 

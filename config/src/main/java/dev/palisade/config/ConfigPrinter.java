@@ -31,6 +31,10 @@ public final class ConfigPrinter {
     out.put(TCP_IDLE_TIMEOUT, config.tcpIdleTimeout().toMillis());
     out.put(TCP_MAX_CONNECTIONS, config.tcpMaxConnections());
     out.put(CACHE, CacheSection.print(config.cache()));
+    out.put(DNSSEC, EXTENSION_PREFIX + (config.dnssec().validate() ? "TRUE" : "FALSE"));
+    if (!config.dnssec().trustAnchorFiles().isEmpty()) {
+      out.put(DNSSEC_TRUST_ANCHORS, config.dnssec().trustAnchorFiles().stream().map(Object::toString).toList());
+    }
     String from = config.source()
         .map(path -> Value.printable(path.toString(), Integer.MAX_VALUE))
         .orElse("built-in defaults");

@@ -38,7 +38,8 @@ final class ConfigReader {
   /** Keys handled at the top level; anything else is warned about. */
   private static final Set<String> TOP_LEVEL = Set.of(
       LISTEN_ADDRESSES, UPSTREAMS, TRANSPORTS, TLS_AUTHENTICATION, TLS_CA_FILE, TIMEOUT,
-      IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS, CACHE);
+      IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS, CACHE,
+      DNSSEC, DNSSEC_RETURN_STATUS, DNSSEC_TRUST_ANCHORS);
   private static final Set<String> LISTEN_KEYS = Set.of(ADDRESS_DATA, PORT);
   private static final Set<String> UPSTREAM_KEYS = Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL);
 
@@ -84,7 +85,8 @@ final class ConfigReader {
         get(keys, TCP_IDLE_TIMEOUT, v -> millis(v, 3_600_000), d.tcpIdleTimeout()),
         get(keys, TCP_MAX_CONNECTIONS, v -> (int) v.integer(1, 100_000, "an integer 1..100000"),
             d.tcpMaxConnections()),
-        get(keys, CACHE, CacheSection::read, d.cache()));
+        get(keys, CACHE, CacheSection::read, d.cache()),
+        dnssec(keys, d.dnssec()));
   }
 
   static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)
@@ -233,7 +235,11 @@ final class ConfigReader {
   }
 
   private Optional<Path> caFile(Value value) throws ConfigException {
-    String expected = "a path to a readable PEM file";
+    return Optional.of(readableFile(value, "a path to a readable PEM file"));
+  }
+
+  /** Relative paths resolve against the config file's directory. */
+  private Path readableFile(Value value, String expected) throws ConfigException {
     String text = value.text(expected);
     Path path;
     try {
@@ -245,11 +251,50 @@ final class ConfigReader {
       throw value.fail(expected, Value.quote(text) + ", which resolves to " + Value.quote(path.toString())
           + " and is not a readable file");
     }
-    return Optional.of(path);
+    return path;
   }
 
   private static Duration millis(Value value, long max) throws ConfigException {
     return Duration.ofMillis(value.integer(1, max, "a number of milliseconds 1.." + max));
+  }
+
+  /**
+   * {@code dnssec} wins over the older {@code dnssec_return_status} when both are given (Stubby
+   * treats either as asking for validation).
+   */
+  private DnssecConfig dnssec(Map<String, Value> keys, DnssecConfig d) throws ConfigException {
+    boolean validate = get(keys, DNSSEC_RETURN_STATUS, ConfigReader::extension, d.validate());
+    validate = get(keys, DNSSEC, ConfigReader::extension, validate);
+    List<Path> anchors = get(keys, DNSSEC_TRUST_ANCHORS, this::anchorFiles, d.trustAnchorFiles());
+    return new DnssecConfig(validate, anchors);
+  }
+
+  private static boolean extension(Value value) throws ConfigException {
+    String expected = "GETDNS_EXTENSION_TRUE or GETDNS_EXTENSION_FALSE";
+    String text = value.text(expected).trim();
+    if (text.equals(EXTENSION_PREFIX + "TRUE") || text.equals("true")) {
+      return true;
+    }
+    if (text.equals(EXTENSION_PREFIX + "FALSE") || text.equals("false")) {
+      return false;
+    }
+    throw value.fail(expected);
+  }
+
+  /** One file or a list of them (getdns takes a list). */
+  private List<Path> anchorFiles(Value value) throws ConfigException {
+    List<Path> files = new ArrayList<>();
+    if (value.isList()) {
+      for (Value item : value.list("a list of trust anchor files")) {
+        files.add(readableFile(item, "a path to a readable trust anchor file (DS/DNSKEY records or root-anchors.xml)"));
+      }
+    } else {
+      files.add(readableFile(value, "a path to a readable trust anchor file (DS/DNSKEY records or root-anchors.xml)"));
+    }
+    if (files.isEmpty()) {
+      throw value.fail("at least one trust anchor file", "an empty list");
+    }
+    return files;
   }
 
   private static List<Cidr> access(Value value) throws ConfigException {

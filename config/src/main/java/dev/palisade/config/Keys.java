@@ -20,6 +20,10 @@ final class Keys {
   static final String TCP_IDLE_TIMEOUT = "tcp_idle_timeout";
   static final String TCP_MAX_CONNECTIONS = "tcp_max_connections";
   static final String CACHE = "cache";
+  static final String DNSSEC = "dnssec";
+  static final String DNSSEC_RETURN_STATUS = "dnssec_return_status";
+  static final String DNSSEC_TRUST_ANCHORS = "dnssec_trust_anchors";
+  static final String EXTENSION_PREFIX = "GETDNS_EXTENSION_";
 
   /** Inside {@code cache:}. */
   static final String CACHE_SIZE = "size";
@@ -46,7 +50,7 @@ final class Keys {
    * design. They are warned about, never rejected, so a Stubby file keeps working.
    */
   static final Set<String> NOT_IMPLEMENTED = Set.of(
-      "resolution_type", "dnssec", "dnssec_return_status", "dnssec_trust_anchors",
+      "resolution_type",
       "tls_query_padding_blocksize", "edns_client_subnet_private", "tls_connection_retries",
       "tls_backoff_time", "limit_outstanding_queries", "tls_cipher_list", "tls_ciphersuites",
       "tls_min_version", "tls_max_version", "appdata_dir", "trust_anchors_backoff_time",

@@ -29,6 +29,7 @@ import java.util.Optional;
  *     (RFC 7766 section 6.2.3)
  * @param tcpMaxConnections {@code tcp_max_connections}: cap on concurrent client TCP connections
  * @param cache the {@code cache:} section
+ * @param dnssec {@code dnssec}, {@code dnssec_return_status}, {@code dnssec_trust_anchors}
  */
 public record PalisadeConfig(
     Optional<Path> source,
@@ -44,7 +45,8 @@ public record PalisadeConfig(
     List<Cidr> access,
     Duration tcpIdleTimeout,
     int tcpMaxConnections,
-    CacheConfig cache) {
+    CacheConfig cache,
+    DnssecConfig dnssec) {
 
   public PalisadeConfig {
     Objects.requireNonNull(source, "source");
@@ -59,20 +61,26 @@ public record PalisadeConfig(
     access = List.copyOf(access);
     Objects.requireNonNull(tcpIdleTimeout, "tcpIdleTimeout");
     Objects.requireNonNull(cache, "cache");
+    Objects.requireNonNull(dnssec, "dnssec");
   }
 
   public PalisadeConfig withSource(Optional<Path> source) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
   }
 
   public PalisadeConfig withListenAddresses(List<ListenAddress> listenAddresses) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
+  }
+
+  public PalisadeConfig withDnssec(DnssecConfig dnssec) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
   }
 
   public PalisadeConfig withCache(CacheConfig cache) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
   }
 }

@@ -53,6 +53,10 @@ final class Value {
     return node instanceof MappingNode;
   }
 
+  boolean isList() {
+    return node instanceof SequenceNode;
+  }
+
   void warn(String text) {
     source.warn(line, path, text);
   }

@@ -82,6 +82,7 @@ class ConfigLoaderTest {
   @Test
   void readsEveryKey() throws Exception {
     Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    Files.writeString(dir.resolve("root.key"), ". 3600 IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n");
     Path file = dir.resolve("palisade.yml");
     Files.writeString(file, """
         listen_addresses:
@@ -111,6 +112,8 @@ class ConfigLoaderTest {
           prefetch: false
           serve_stale: false
           stale_max_age: 600
+        dnssec: GETDNS_EXTENSION_TRUE
+        dnssec_trust_anchors: root.key
         """);
     LoadedConfig loaded = ConfigLoader.load(file);
     assertEquals(new PalisadeConfig(
@@ -128,9 +131,33 @@ class ConfigLoaderTest {
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8")),
         Duration.ofMillis(30000),
         50,
-        new CacheConfig(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(3600), false, false, Duration.ofSeconds(600))),
+        new CacheConfig(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(3600), false, false, Duration.ofSeconds(600)),
+        new DnssecConfig(true, List.of(dir.resolve("root.key").toAbsolutePath()))),
         loaded.config());
     assertEquals(List.of(), loaded.warnings());
+  }
+
+  // dnssec
+
+  @Test
+  void validatesByDefaultAndStubbysKeysTurnItOff() throws ConfigException {
+    assertTrue(parse("").config().dnssec().validate());
+    assertFalse(parse("dnssec: GETDNS_EXTENSION_FALSE\n").config().dnssec().validate());
+    assertFalse(parse("dnssec_return_status: GETDNS_EXTENSION_FALSE\n").config().dnssec().validate());
+    assertTrue(parse("dnssec_return_status: GETDNS_EXTENSION_FALSE\ndnssec: GETDNS_EXTENSION_TRUE\n").config().dnssec().validate(),
+        "dnssec wins over the older key");
+  }
+
+  @Test
+  void rejectsADnssecValueThatIsNotAnExtensionSwitch() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("dnssec: yes please\n"));
+    assertEquals("stubby.yml:1: dnssec: expected GETDNS_EXTENSION_TRUE or GETDNS_EXTENSION_FALSE, got \"yes please\"", e.getMessage());
+  }
+
+  @Test
+  void trustAnchorFilesMustExist() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("dnssec_trust_anchors:\n  - /nonexistent/root.key\n"));
+    assertTrue(e.getMessage().startsWith("stubby.yml:2: dnssec_trust_anchors[0]: expected a path to a readable trust anchor file"), e.getMessage());
   }
 
   // cache
@@ -640,14 +667,14 @@ class ConfigLoaderTest {
     assertEquals(List.of(
         "stubby.yml:1: zeta: unknown key, ignored",
         "stubby.yml:4: upstream_recursive_servers[0].alpha: unknown key, ignored",
-        "stubby.yml:6: dnssec: not implemented yet, ignored"),
+        "stubby.yml:6: tls_query_padding_blocksize: not implemented yet, ignored"),
         parse("""
             zeta: 1
             upstream_recursive_servers:
               - address_data: 9.9.9.9
                 alpha: 1
                 tls_auth_name: dns.quad9.net
-            dnssec: GETDNS_EXTENSION_TRUE
+            tls_query_padding_blocksize: 128
             """).warnings());
   }
 

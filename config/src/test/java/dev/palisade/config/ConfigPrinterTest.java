@@ -46,7 +46,8 @@ class ConfigPrinterTest {
         List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0"), Cidr.parse("fe80::/10")),
         Duration.ofMillis(1),
         100_000,
-        new CacheConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(60), false, false, Duration.ZERO)));
+        new CacheConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(60), false, false, Duration.ZERO),
+        new DnssecConfig(false, List.of(ca.toAbsolutePath()))));
   }
 
   @Test
@@ -87,6 +88,7 @@ class ConfigPrinterTest {
           prefetch: true
           serve_stale: true
           stale_max_age: 86400
+        dnssec: GETDNS_EXTENSION_TRUE
         """, ConfigPrinter.toYaml(ConfigLoader.defaults()));
   }
 

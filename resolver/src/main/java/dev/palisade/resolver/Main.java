@@ -5,7 +5,6 @@ import dev.palisade.config.ConfigLoader;
 import dev.palisade.config.ConfigPrinter;
 import dev.palisade.config.LoadedConfig;
 import dev.palisade.config.PalisadeConfig;
-import dev.palisade.resolver.server.DnsServer;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -58,7 +57,7 @@ public final class Main {
     Palisade palisade;
     try {
       palisade = Palisade.start(config);
-    } catch (DnsServer.BindFailure e) {
+    } catch (Palisade.StartFailure e) {
       log.error("{}", e.getMessage());
       return 1;
     }

@@ -1,9 +1,14 @@
 package dev.palisade.resolver;
 
+import dev.palisade.config.DnssecConfig;
 import dev.palisade.config.ListenAddress;
 import dev.palisade.config.PalisadeConfig;
 import dev.palisade.config.TlsAuthentication;
 import dev.palisade.config.UpstreamServer;
+import dev.palisade.dnssec.CryptoProviders;
+import dev.palisade.dnssec.DnssecValidator;
+import dev.palisade.dnssec.TrustAnchorException;
+import dev.palisade.dnssec.TrustAnchors;
 import dev.palisade.resolver.cache.CacheCounters;
 import dev.palisade.resolver.cache.CacheStage;
 import dev.palisade.resolver.cache.DnsCache;
@@ -15,12 +20,20 @@ import dev.palisade.resolver.stage.AccessStage;
 import dev.palisade.resolver.stage.RequestCheckStage;
 import dev.palisade.resolver.stage.ShapeStage;
 import dev.palisade.resolver.stage.UpstreamStage;
+import dev.palisade.resolver.stage.PoolResolver;
+import dev.palisade.resolver.stage.ValidateStage;
 import dev.palisade.upstream.DotSettings;
 import dev.palisade.upstream.DotUpstream;
 import dev.palisade.upstream.UpstreamPool;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,57 +60,130 @@ public final class Palisade implements AutoCloseable {
   private final DnsServer server;
   private final Optional<DnsCache> cache;
   private final CacheCounters cacheCounters;
+  private final Optional<Validation> validation;
 
-  private Palisade(EventLoops loops, UpstreamPool pool, DnsServer server, Optional<DnsCache> cache, CacheCounters cacheCounters) {
+  private Palisade(
+      EventLoops loops, UpstreamPool pool, DnsServer server, Optional<DnsCache> cache, CacheCounters cacheCounters, Optional<Validation> validation) {
     this.loops = loops;
     this.pool = pool;
     this.server = server;
     this.cache = cache;
     this.cacheCounters = cacheCounters;
+    this.validation = validation;
+  }
+
+  /** The validator and the threads its cryptography runs on. */
+  private record Validation(DnssecValidator validator, ExecutorService crypto) implements AutoCloseable {
+    @Override
+    public void close() {
+      validator.close();
+      crypto.shutdown();
+    }
+  }
+
+  /** A start that cannot go on: bad trust anchors, or a listener that cannot bind. */
+  public static final class StartFailure extends Exception {
+    StartFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** Starts with the system ticker and a fresh {@link SecureRandom}. */
-  public static Palisade start(PalisadeConfig config) throws DnsServer.BindFailure {
-    return start(config, System::nanoTime, new SecureRandom());
+  public static Palisade start(PalisadeConfig config) throws StartFailure {
+    return start(config, System::nanoTime, Clock.systemUTC(), new SecureRandom());
   }
 
-  public static Palisade start(PalisadeConfig config, LongSupplier nanoTime, SecureRandom random)
-      throws DnsServer.BindFailure {
+  public static Palisade start(PalisadeConfig config, LongSupplier nanoTime, Clock clock, SecureRandom random)
+      throws StartFailure {
     if (config.tlsAuthentication() == TlsAuthentication.NONE) {
       log.warn("tls_authentication is GETDNS_AUTHENTICATION_NONE: upstream traffic is encrypted, but anyone on the path can pose as the upstream");
     }
     EventLoops loops = new EventLoops(Runtime.getRuntime().availableProcessors());
     UpstreamPool pool = null;
     DnsServer server = null;
+    Optional<Validation> validation = Optional.empty();
     try {
       pool = pool(config, loops, nanoTime, random);
+      validation = validation(config.dnssec(), pool, nanoTime, clock, config.timeout());
       CacheCounters counters = new CacheCounters();
       Optional<DnsCache> cache =
           config.cache().enabled() ? Optional.of(new DnsCache(config.cache(), nanoTime, counters)) : Optional.empty();
       server =
           new DnsServer(
-              loops, pipeline(config, pool, cache, nanoTime, counters), nanoTime, config.timeout(), config.tcpIdleTimeout(), config.tcpMaxConnections());
+              loops,
+              pipeline(config, pool, cache, validation.map(Validation::validator), nanoTime, counters),
+              nanoTime,
+              config.timeout(),
+              config.tcpIdleTimeout(),
+              config.tcpMaxConnections());
       for (ListenAddress a : config.listenAddresses()) {
         server.listen(a);
       }
-      return new Palisade(loops, pool, server, cache, counters);
-    } catch (DnsServer.BindFailure | RuntimeException e) {
+      validation.ifPresent(v -> checkRoot(v.validator()));
+      return new Palisade(loops, pool, server, cache, counters, validation);
+    } catch (DnsServer.BindFailure | TrustAnchorException | RuntimeException e) {
       if (server != null) {
         server.close();
       }
+      validation.ifPresent(Validation::close);
       if (pool != null) {
         pool.close();
       }
       loops.close();
-      throw e;
+      if (e instanceof RuntimeException) {
+        throw (RuntimeException) e;
+      }
+      throw new StartFailure(e.getMessage(), e);
     }
+  }
+
+  private static Optional<Validation> validation(
+      DnssecConfig config, UpstreamPool pool, LongSupplier nanoTime, Clock clock, Duration timeout) throws TrustAnchorException {
+    if (!config.validate()) {
+      log.warn("DNSSEC validation is off (dnssec: GETDNS_EXTENSION_FALSE): answers are only as honest as the upstream and the path to it");
+      return Optional.empty();
+    }
+    TrustAnchors anchors = anchors(config.trustAnchorFiles(), clock);
+    // ECDSA and EdDSA verification through BouncyCastle: about ten times the JDK's (dnssec/README.md).
+    CryptoProviders.install();
+    // Bounded: one thread per core. Validation tasks never block, so the queue stays short; the
+    // common pool is never used (dnsjava would starve it).
+    ExecutorService crypto = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("palisade-dnssec", true));
+    DnssecValidator validator = new DnssecValidator(anchors, new PoolResolver(pool, nanoTime, timeout), crypto, clock);
+    log.info("validating DNSSEC from {}", anchors.source());
+    return Optional.of(new Validation(validator, crypto));
+  }
+
+  private static TrustAnchors anchors(List<Path> files, Clock clock) throws TrustAnchorException {
+    if (files.isEmpty()) {
+      return TrustAnchors.builtIn();
+    }
+    List<org.xbill.DNS.Record> records = new ArrayList<>();
+    for (Path f : files) {
+      records.addAll(TrustAnchors.load(f, clock).records());
+    }
+    return TrustAnchors.of(records);
+  }
+
+  /** No anchor that validates the root is a configuration error: say so loudly, once, at start. */
+  private static void checkRoot(DnssecValidator validator) {
+    validator.checkRoot().whenComplete((verdict, error) -> {
+      if (error != null) {
+        log.error("could not check the trust anchors against the root's keys: {}", error.toString());
+      }
+    });
   }
 
   /**
    * The stages, outermost first. The order is the design: change it here only, and say why.
    */
   static Pipeline pipeline(
-      PalisadeConfig config, UpstreamPool pool, Optional<DnsCache> cache, LongSupplier nanoTime, CacheCounters counters) {
+      PalisadeConfig config,
+      UpstreamPool pool,
+      Optional<DnsCache> cache,
+      Optional<DnssecValidator> validator,
+      LongSupplier nanoTime,
+      CacheCounters counters) {
     List<Stage> stages = new ArrayList<>();
     // 1. Shape outermost, so that every answer, including refusals and failures made by the
     //    stages below, reaches the client with its ID, its question and the right EDNS.
@@ -108,8 +194,12 @@ public final class Palisade implements AutoCloseable {
     stages.add(new RequestCheckStage());
     // 4. The cache, after every check that can refuse a query (a refused query must not be
     //    answered from it) and before anything that costs an upstream exchange.
+    //    It holds validated answers only, so a hit needs no validation.
     cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), nanoTime, counters)));
-    // 5. Last: re-originate and forward over TLS, failing over between upstreams.
+    // 5. Validation: resolves through the pool itself and judges the answer; bogus never passes.
+    //    Queries with CD go on to the upstream stage unvalidated.
+    validator.ifPresent(v -> stages.add(new ValidateStage(v)));
+    // 6. Last: re-originate and forward over TLS, failing over between upstreams.
     stages.add(new UpstreamStage(pool));
     return new Pipeline(stages);
   }
@@ -165,6 +255,7 @@ public final class Palisade implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    validation.ifPresent(Validation::close);
     pool.close();
     loops.close();
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.config.CacheConfig;
 import dev.palisade.config.Cidr;
+import dev.palisade.config.DnssecConfig;
 import dev.palisade.config.ListenAddress;
 import dev.palisade.config.LogLevel;
 import dev.palisade.config.PalisadeConfig;
@@ -76,13 +77,20 @@ class EndToEndTest {
   }
 
   static PalisadeConfig config(List<UpstreamServer> upstreams, boolean roundRobin, List<Cidr> access, Duration tcpIdle, int tcpMax) throws Exception {
+    // Validation is tested separately (DnssecEndToEndTest): this upstream's zone is unsigned.
+    return config(upstreams, ca.caFile(), roundRobin, access, tcpIdle, tcpMax, new DnssecConfig(false, List.of()));
+  }
+
+  static PalisadeConfig config(
+      List<UpstreamServer> upstreams, Path caFile, boolean roundRobin, List<Cidr> access, Duration tcpIdle, int tcpMax, DnssecConfig dnssec)
+      throws Exception {
     return new PalisadeConfig(
         Optional.empty(),
         List.of(new ListenAddress(InetAddress.getByName(LOOPBACK), 0)),
         upstreams,
         List.of(Transport.TLS),
         TlsAuthentication.REQUIRED,
-        Optional.of(ca.caFile()),
+        Optional.of(caFile),
         Duration.ofSeconds(4),
         Duration.ofSeconds(10),
         roundRobin,
@@ -90,7 +98,8 @@ class EndToEndTest {
         access,
         tcpIdle,
         tcpMax,
-        CacheConfig.DEFAULTS);
+        CacheConfig.DEFAULTS,
+        dnssec);
   }
 
   static UpstreamServer upstream(int port, String authName) throws Exception {

@@ -67,6 +67,8 @@ class PalisadeJarIT {
         "edns_client_subnet_private: 1",
         "round_robin_upstreams: 1",
         "idle_timeout: 10000",
+        "# The test zone is unsigned: validation has its own test below.",
+        "dnssec: GETDNS_EXTENSION_FALSE",
         "listen_addresses:",
         "  - 127.0.0.1@" + port,
         "tls_ca_file: " + ca.caFile(),
@@ -244,5 +246,40 @@ class PalisadeJarIT {
     assertEquals(1, p.exitValue(), out);
     assertTrue(out.contains("cannot listen on UDP 127.0.0.1@53"), out);
     assertTrue(out.contains("CAP_NET_BIND_SERVICE"), out);
+  }
+
+  @Test
+  void validatesDnssecFromTheConfiguredTrustAnchor() throws Exception {
+    try (dev.palisade.dnssec.testbed.SignedHierarchy h = dev.palisade.dnssec.testbed.SignedHierarchy.start()) {
+      int port = FreePorts.find("127.0.0.1");
+      Path cfg = writeConfig("validating.yml", String.join("\n",
+          "listen_addresses: [127.0.0.1@" + port + "]",
+          "dnssec: GETDNS_EXTENSION_TRUE",
+          "dnssec_trust_anchors: " + h.trustAnchorFile(),
+          "tls_ca_file: " + h.ca().caFile(),
+          "upstream_recursive_servers:",
+          "  - address_data: " + h.recursive().address(),
+          "    tls_port: " + h.recursive().dotPort(),
+          "    tls_auth_name: " + dev.palisade.dnssec.testbed.SignedHierarchy.TLS_NAME,
+          ""));
+      Process p = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "-C", cfg.toString()).redirectErrorStream(true)
+          .redirectOutput(dir.resolve("validating.log").toFile()).start();
+      try {
+        DigResult secure = null;
+        for (int i = 0; i < 100 && (secure == null || !secure.replied()); i++) {
+          Thread.sleep(100);
+          secure = Dig.query("127.0.0.1", port, "www.ecdsa.test", "A", "+dnssec", "+time=2");
+        }
+        assertEquals("NOERROR", secure.status(), secure.output() + Files.readString(dir.resolve("validating.log")));
+        assertTrue(secure.hasFlag("ad"), secure.output());
+        DigResult forged = Dig.query("127.0.0.1", port, "forged.ecdsa.test", "A", "+dnssec");
+        assertEquals("SERVFAIL", forged.status(), forged.output());
+        assertTrue(forged.ednsOptions().stream().anyMatch(o -> o.startsWith("EDE")), forged.output());
+        assertTrue(forged.answers().isEmpty());
+      } finally {
+        p.toHandle().destroy();
+        p.waitFor(20, TimeUnit.SECONDS);
+      }
+    }
   }
 }

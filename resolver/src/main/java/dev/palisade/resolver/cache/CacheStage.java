@@ -1,6 +1,7 @@
 package dev.palisade.resolver.cache;
 
 import dev.palisade.config.CacheConfig;
+import dev.palisade.dnssec.SecurityStatus;
 import dev.palisade.resolver.chain.Answer;
 import dev.palisade.resolver.chain.Chain;
 import dev.palisade.resolver.chain.Query;
@@ -125,7 +126,9 @@ public final class CacheStage implements Stage {
           } else {
             CachedAnswer fresh;
             try {
-              fresh = CachedAnswer.of(answer.message(), now, config);
+              // Only validated (or unvalidated, when validation is off) answers are kept: never a
+              // bogus one, and never the SERVFAIL of an upstream failure.
+              fresh = storable(answer) ? CachedAnswer.of(answer.message(), now, config) : CachedAnswer.once(answer.message(), now, config);
             } catch (RuntimeException e) {
               log.debug("answer not cacheable: {}", e.toString());
               into.complete(CachedAnswer.failed(e, now));
@@ -139,6 +142,10 @@ public final class CacheStage implements Stage {
     return result;
   }
 
+  private static boolean storable(Answer answer) {
+    return answer.security().map(s -> s == SecurityStatus.SECURE || s == SecurityStatus.INSECURE).orElse(true);
+  }
+
   private Answer respond(CachedAnswer e, Source source, Optional<UpstreamId> upstream) {
     if (e.failure != null) {
       throw e.failure instanceof CompletionException ? (CompletionException) e.failure : new CompletionException(e.failure);
@@ -146,8 +153,7 @@ public final class CacheStage implements Stage {
     if (e.stale) {
       return Answer.local(e.staleMessage(), Source.STALE);
     }
-    Message m = e.message(nanoTime.getAsLong());
-    return new Answer(m, source, upstream);
+    return new Answer(e.message(nanoTime.getAsLong()), source, upstream);
   }
 
   /**
@@ -173,7 +179,7 @@ public final class CacheStage implements Stage {
       }
       try {
         CachedAnswer fresh = CachedAnswer.of(answer.message(), nanoTime.getAsLong(), config);
-        if (fresh.cacheable()) {
+        if (storable(answer) && fresh.cacheable()) {
           map.replace(key, current, CompletableFuture.completedFuture(fresh));
         }
       } catch (RuntimeException e) {

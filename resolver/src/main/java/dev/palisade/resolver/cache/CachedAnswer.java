@@ -55,7 +55,15 @@ final class CachedAnswer {
    * gets an entry, with no lifetime: queries that waited for it are answered, and the cache drops it.
    */
   static CachedAnswer of(Message reply, long now, CacheConfig config) {
-    OptionalLong ttl = CachePolicy.ttlSeconds(reply, config);
+    return of(reply, now, config, CachePolicy.ttlSeconds(reply, config));
+  }
+
+  /** An entry that answers the queries waiting for it and is then dropped. */
+  static CachedAnswer once(Message reply, long now, CacheConfig config) {
+    return of(reply, now, config, OptionalLong.empty());
+  }
+
+  private static CachedAnswer of(Message reply, long now, CacheConfig config, OptionalLong ttl) {
     byte[] wire = reply.toWire();
     // Canonical form: ID 0; the shaping stage gives each client its own.
     wire[0] = 0;

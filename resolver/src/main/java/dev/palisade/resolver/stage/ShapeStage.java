@@ -1,14 +1,17 @@
 package dev.palisade.resolver.stage;
 
+import dev.palisade.dnssec.DnssecRecords;
 import dev.palisade.resolver.chain.Answer;
 import dev.palisade.resolver.chain.Chain;
 import dev.palisade.resolver.chain.Responses;
 import dev.palisade.resolver.chain.Source;
 import dev.palisade.resolver.chain.Stage;
 import dev.palisade.upstream.Reorigination;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -40,7 +43,7 @@ public final class ShapeStage implements Stage {
                 log.debug("query failed inside the pipeline", error);
                 answer = Answer.local(Responses.servfail(client), Source.LOCAL);
               }
-              return new Answer(shape(client, answer.message()), answer.source(), answer.upstream());
+              return answer.withMessage(shape(client, answer.message()));
             });
   }
 
@@ -48,6 +51,12 @@ public final class ShapeStage implements Stage {
   static Message shape(Message client, Message inner) {
     int rcode = inner.getRcode();
     OPTRecord clientOpt = client.getOPT();
+    boolean dnssecOk = clientOpt != null && (clientOpt.getFlags() & ExtendedFlags.DO) != 0;
+    if (!dnssecOk) {
+      // RFC 3225 section 3 and RFC 4035 section 3.2.1: no RRSIG, NSEC or NSEC3 for clients that
+      // did not ask for DNSSEC records.
+      inner = DnssecRecords.strip(inner);
+    }
     if (clientOpt == null && rcode > 0xF) {
       // An extended rcode cannot be told to a client without EDNS.
       rcode = Rcode.SERVFAIL;
@@ -65,9 +74,7 @@ public final class ShapeStage implements Stage {
     if (client.getHeader().getFlag(Flags.CD)) {
       h.setFlag(Flags.CD);
     }
-    boolean wantsAd =
-        client.getHeader().getFlag(Flags.AD)
-            || (clientOpt != null && (clientOpt.getFlags() & ExtendedFlags.DO) != 0);
+    boolean wantsAd = client.getHeader().getFlag(Flags.AD) || dnssecOk;
     // RFC 6840 section 5.8: set AD only for clients that signal they understand it.
     if (wantsAd && inner.getHeader().getFlag(Flags.AD)) {
       h.setFlag(Flags.AD);
@@ -90,8 +97,11 @@ public final class ShapeStage implements Stage {
     }
     if (clientOpt != null) {
       int doBit = clientOpt.getFlags() & ExtendedFlags.DO;
+      // Of the inner answer's EDNS options only Extended DNS Errors (RFC 8914) are for the client.
+      OPTRecord innerOpt = inner.getOPT();
+      List<EDNSOption> errors = innerOpt == null ? List.of() : innerOpt.getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR);
       out.addRecord(
-          new OPTRecord(Reorigination.EDNS_PAYLOAD, rcode >>> 4, 0, doBit), Section.ADDITIONAL);
+          new OPTRecord(Reorigination.EDNS_PAYLOAD, rcode >>> 4, 0, doBit, errors), Section.ADDITIONAL);
     }
     return out;
   }
