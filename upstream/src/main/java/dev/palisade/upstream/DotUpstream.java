@@ -11,15 +11,13 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,9 +25,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Message;
@@ -40,11 +35,13 @@ import org.xbill.DNS.Message;
  * <p>All mutable state is confined to one Netty event loop: callers hand work over with
  * {@code loop.execute}, and the channel is registered on the same loop, so no locks are needed.
  *
- * <p>Queries get a random ID unused on the connection, are sent as soon as the connection is up, and
- * their replies may come back in any order (RFC 7766 section 6.2.1.1). A server closing the
- * connection is normal (RFC 7766 section 6.2.3 lets either side close idle connections): unanswered
- * queries are sent once more on a new connection. A connection or handshake that fails is an
- * upstream failure: everything waiting on it fails, and the pool moves on to another upstream.
+ * <p>Queries get a random ID unused on the connection, are sent as soon as the connection is up
+ * (at most {@code limit_outstanding_queries} at a time when that is set), and their replies may come
+ * back in any order (RFC 7766 section 6.2.1.1). A server closing the connection is normal (RFC 7766
+ * section 6.2.3 lets either side close idle connections): unanswered queries are sent once more on a
+ * new connection. A connection or handshake that fails is an upstream failure: everything waiting on
+ * it fails, and the pool moves on to another upstream. Certificates and pins are checked during the
+ * handshake ({@link Tls}); one {@code SslContext} serves every connection, so sessions resume.
  */
 public final class DotUpstream implements Upstream {
 
@@ -59,6 +56,9 @@ public final class DotUpstream implements Upstream {
   private final Bootstrap bootstrap;
   private final SecureRandom random;
   private final LongSupplier nanoTime;
+  private final UpstreamListener listener;
+  private final Tls tls;
+  private final boolean ipv6;
 
   // Confined to loop.
   private Connection connection;
@@ -77,12 +77,24 @@ public final class DotUpstream implements Upstream {
       Class<? extends Channel> channelType,
       SecureRandom random,
       LongSupplier nanoTime) {
+    this(settings, group, channelType, random, nanoTime, UpstreamListener.NONE);
+  }
+
+  public DotUpstream(
+      DotSettings settings,
+      EventLoopGroup group,
+      Class<? extends Channel> channelType,
+      SecureRandom random,
+      LongSupplier nanoTime,
+      UpstreamListener listener) {
     this.settings = settings;
     this.id = settings.id();
     this.loop = group.next();
     this.random = random;
     this.nanoTime = nanoTime;
-    SslContext ssl = sslContext(settings);
+    this.listener = listener;
+    this.ipv6 = settings.address().getAddress() instanceof Inet6Address;
+    this.tls = new Tls(settings.tls(), List.of(), id.toString());
     this.bootstrap =
         new Bootstrap()
             .group(loop)
@@ -95,7 +107,7 @@ public final class DotUpstream implements Upstream {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
-                        .addLast("tls", sslHandler(ssl, ch))
+                        .addLast("tls", tls.newHandler(ch.alloc(), settings.address(), settings.connectTimeout().toMillis()))
                         .addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         // RFC 7858 section 3.3 / RFC 1035 section 4.2.2: two-byte length prefix.
                         .addLast("frame", new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
@@ -104,46 +116,31 @@ public final class DotUpstream implements Upstream {
                 });
   }
 
-  private static SslContext sslContext(DotSettings settings) {
-    try {
-      SslContextBuilder b = SslContextBuilder.forClient().protocols("TLSv1.3", "TLSv1.2");
-      if (!settings.authenticate()) {
-        b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-      } else {
-        settings.caFile().ifPresent(f -> b.trustManager(f.toFile()));
-        // RFC 8310 section 8.1: the certificate must be valid for the authentication name.
-        b.endpointIdentificationAlgorithm("HTTPS");
-      }
-      return b.build();
-    } catch (SSLException e) {
-      throw new IllegalArgumentException("cannot set up TLS for " + settings.id() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private SslHandler sslHandler(SslContext ssl, Channel ch) {
-    SslHandler h =
-        settings.authName().isPresent()
-            // The peer host drives SNI and the hostname check; it is the auth name, not the IP.
-            ? ssl.newHandler(ch.alloc(), settings.authName().get(), settings.address().getPort())
-            : ssl.newHandler(ch.alloc());
-    if (settings.authenticate()) {
-      SSLEngine engine = h.engine();
-      SSLParameters p = engine.getSSLParameters();
-      p.setEndpointIdentificationAlgorithm("HTTPS");
-      engine.setSSLParameters(p);
-    }
-    h.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
-    return h;
-  }
-
   @Override
   public UpstreamId id() {
     return id;
   }
 
+  public DotSettings settings() {
+    return settings;
+  }
+
+  /** Certificate chains checked so far: a connection that did not add one resumed its TLS session. */
+  long tlsVerifications() {
+    return tls.verifications();
+  }
+
   @Override
   public CompletableFuture<Message> exchange(Message query, long deadlineNanos) {
-    Pending p = new Pending(query.toWire(), query, deadlineNanos);
+    CompletableFuture<Message> promise = new CompletableFuture<>();
+    byte[] wire;
+    try {
+      wire = settings.privacy().wire(query, ipv6);
+    } catch (RuntimeException e) {
+      promise.completeExceptionally(new UpstreamException(UpstreamException.Reason.PROTOCOL, id + ": cannot encode query: " + e.getMessage(), e));
+      return promise;
+    }
+    Pending p = new Pending(wire, query, deadlineNanos, promise);
     loop.execute(() -> submit(p));
     return p.promise;
   }
@@ -185,13 +182,21 @@ public final class DotUpstream implements Upstream {
   }
 
   private void dispatch(Pending p) {
-    if (connection != null && connection.ready) {
+    if (connection != null && connection.ready && waiting.isEmpty() && connection.hasRoom()) {
       connection.send(p);
     } else {
       waiting.add(p);
       if (connection == null) {
         connect();
       }
+    }
+  }
+
+  /** Sends waiting queries while the connection has room for them. */
+  private void drain() {
+    Connection c = connection;
+    while (c != null && c.ready && c.hasRoom() && !waiting.isEmpty()) {
+      c.send(waiting.poll());
     }
   }
 
@@ -204,9 +209,11 @@ public final class DotUpstream implements Upstream {
       connection.inflight.remove(p.id, p);
     }
     p.fail(new UpstreamException(UpstreamException.Reason.TIMEOUT, id + ": no reply in time"));
+    drain();
   }
 
   private void connect() {
+    long verifiedBefore = tls.verifications();
     ChannelFuture cf = bootstrap.connect();
     Connection c = new Connection(cf.channel());
     connection = c;
@@ -217,13 +224,17 @@ public final class DotUpstream implements Upstream {
             c.failed(new UpstreamException(UpstreamException.Reason.CONNECT, id + ": " + describe(f.cause()), f.cause()));
           }
         });
-    c.channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(
+    SslHandler ssl = c.channel.pipeline().get(SslHandler.class);
+    ssl.handshakeFuture().addListener(
         f -> {
           if (f.isSuccess()) {
             c.ready = true;
-            log.debug("{}: TLS up ({})", id, c.channel.pipeline().get(SslHandler.class).engine().getSession().getProtocol());
-            while (!waiting.isEmpty() && connection == c) {
-              c.send(waiting.poll());
+            String protocol = ssl.engine().getSession().getProtocol();
+            boolean resumed = tls.verifications() == verifiedBefore;
+            log.debug("{}: TLS up ({}{})", id, protocol, resumed ? ", resumed" : "");
+            listener.connectionOpened(id, protocol, resumed);
+            if (connection == c) {
+              drain();
             }
           } else if (cf.isSuccess()) {
             c.failed(new UpstreamException(UpstreamException.Reason.TLS, id + ": TLS handshake failed: " + describe(f.cause()), f.cause()));
@@ -231,7 +242,7 @@ public final class DotUpstream implements Upstream {
         });
   }
 
-  private static String describe(Throwable t) {
+  static String describe(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -261,6 +272,11 @@ public final class DotUpstream implements Upstream {
       this.channel = channel;
     }
 
+    boolean hasRoom() {
+      int limit = settings.limitOutstandingQueries();
+      return limit == 0 || inflight.size() < limit;
+    }
+
     void send(Pending p) {
       int qid;
       do {
@@ -286,6 +302,7 @@ public final class DotUpstream implements Upstream {
         log.debug("{} (shutting down)", e.getMessage());
       } else {
         log.warn("{}", e.getMessage());
+        listener.connectionFailed(id, e);
       }
       if (connection == this) {
         connection = null;
@@ -304,16 +321,22 @@ public final class DotUpstream implements Upstream {
         failed(new UpstreamException(UpstreamException.Reason.CONNECT, id + ": connection closed during setup"));
         return;
       }
+      listener.connectionClosed(id);
       log.debug("{}: connection closed, {} unanswered", id, inflight.size());
+      List<Pending> again = new ArrayList<>();
       for (Pending p : inflight.values()) {
         p.id = -1;
         if (p.resends++ < MAX_RESENDS) {
-          waiting.add(p);
+          again.add(p);
         } else {
           p.fail(new UpstreamException(UpstreamException.Reason.CLOSED, id + ": connection closed before reply"));
         }
       }
       inflight.clear();
+      // Unanswered queries go first: they have waited longest.
+      for (int i = again.size() - 1; i >= 0; i--) {
+        waiting.addFirst(again.get(i));
+      }
       if (!waiting.isEmpty() && !closed) {
         connect();
       }
@@ -331,13 +354,15 @@ public final class DotUpstream implements Upstream {
         reply = new Message(bytes);
       } catch (IOException e) {
         p.fail(new UpstreamException(UpstreamException.Reason.PROTOCOL, id + ": unparseable reply: " + e.getMessage()));
+        drain();
         return;
       }
       if (!Reorigination.answers(p.query, reply)) {
         p.fail(new UpstreamException(UpstreamException.Reason.PROTOCOL, id + ": reply does not match the question"));
-        return;
+      } else {
+        p.complete(reply);
       }
-      p.complete(reply);
+      drain();
     }
   }
 
@@ -356,7 +381,8 @@ public final class DotUpstream implements Upstream {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       Connection c = connection;
-      if (evt instanceof IdleStateEvent && c != null && c.channel == ctx.channel() && c.inflight.isEmpty()) {
+      // Idle only once up and with nothing to do: the handshake itself passes no reads through here.
+      if (evt instanceof IdleStateEvent && c != null && c.channel == ctx.channel() && c.ready && c.inflight.isEmpty() && waiting.isEmpty()) {
         log.debug("{}: closing idle connection", id);
         ctx.close();
       }
@@ -384,15 +410,16 @@ public final class DotUpstream implements Upstream {
     final byte[] wire;
     final Message query;
     final long deadlineNanos;
-    final CompletableFuture<Message> promise = new CompletableFuture<>();
+    final CompletableFuture<Message> promise;
     ScheduledFuture<?> timer;
     int id = -1;
     int resends;
 
-    Pending(byte[] wire, Message query, long deadlineNanos) {
+    Pending(byte[] wire, Message query, long deadlineNanos, CompletableFuture<Message> promise) {
       this.wire = wire;
       this.query = query;
       this.deadlineNanos = deadlineNanos;
+      this.promise = promise;
     }
 
     void complete(Message m) {

@@ -13,8 +13,9 @@ public interface Upstream extends AutoCloseable {
 
   /**
    * Sends {@code query}, already re-originated ({@link Reorigination#query}), and completes with the
-   * reply that matches it by ID and question, or exceptionally with an {@link UpstreamException}.
-   * The query is not mutated.
+   * reply that matches it by ID and question (DoH: by stream and question; its replies carry ID 0),
+   * or exceptionally with an {@link UpstreamException}. The query is not mutated; callers set the
+   * client's ID on the reply.
    *
    * @param deadlineNanos in the time base of the upstream's injected ticker; past it the future
    *     fails with {@link UpstreamException.Reason#TIMEOUT}

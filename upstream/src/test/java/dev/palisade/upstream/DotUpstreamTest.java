@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
@@ -45,6 +47,7 @@ class DotUpstreamTest {
 
   @TempDir static Path dir;
   static TestCa ca;
+  static TestCa.ServerCert cert;
   static UnboundServer unbound;
   static EventLoopGroup group;
 
@@ -54,7 +57,7 @@ class DotUpstreamTest {
     unbound =
         UnboundServer.builder()
             .directory(dir.resolve("unbound"))
-            .tls(ca.issue("dot", "dot.test"))
+            .tls(cert = ca.issue("dot", "dot.test"))
             .localZone("example.test.", "static")
             .localData("www.example.test. 300 IN A 192.0.2.1")
             .build()
@@ -82,6 +85,20 @@ class DotUpstreamTest {
         NioSocketChannel.class,
         new SecureRandom(),
         System::nanoTime);
+  }
+
+  private static DotUpstream dot(DotSettings s) {
+    return new DotUpstream(s, group, NioSocketChannel.class, new SecureRandom(), System::nanoTime);
+  }
+
+  private static DotSettings settings(TlsSettings tls) throws Exception {
+    return new DotSettings(
+        new InetSocketAddress(InetAddress.getByName(unbound.address()), unbound.dotPort()),
+        tls, Duration.ofSeconds(10), Duration.ofSeconds(2), 1000, 0, EdnsPrivacy.DEFAULT);
+  }
+
+  private static TlsSettings strict(TlsEngine engine) {
+    return TlsSettings.strict("dot.test").withCaFile(ca.caFile()).withEngine(engine);
   }
 
   private static Message query(String name) throws Exception {
@@ -189,5 +206,131 @@ class DotUpstreamTest {
     up.close();
     UpstreamException e = failure(up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))));
     assertEquals(UpstreamException.Reason.SHUTDOWN, e.reason());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void acceptsAPinnedLeafKeyEvenFromAnUntrustedCa(TlsEngine engine) throws Exception {
+    TestCa other = TestCa.create(dir.resolve("pin-leaf-" + engine));
+    TlsSettings tls = strict(engine).withCaFile(other.caFile()).withPins(PinSet.ofBase64(PinSet.pinOf(cert.certificate())));
+    try (DotUpstream up = dot(settings(tls))) {
+      assertEquals(Rcode.NOERROR, up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS).getRcode());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void acceptsAPinnedCaKeyFromTheServersChain(TlsEngine engine) throws Exception {
+    TlsSettings tls = strict(engine).withPins(PinSet.ofBase64(PinSet.pinOf(ca.certificate())));
+    try (DotUpstream up = dot(settings(tls))) {
+      assertEquals(Rcode.NOERROR, up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS).getRcode());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void failsClosedWhenNoCertificateMatchesAPin(TlsEngine engine) throws Exception {
+    TestCa other = TestCa.create(dir.resolve("pin-bad-" + engine));
+    TlsSettings tls = strict(engine).withPins(PinSet.ofBase64(PinSet.pinOf(other.certificate())));
+    try (DotUpstream up = dot(settings(tls))) {
+      assertEquals(UpstreamException.Reason.TLS, failure(up.exchange(query("www.example.test."), in(Duration.ofSeconds(5)))).reason());
+    }
+  }
+
+  @Test
+  void aPinStillRequiresTheAuthNameWhenOneIsGiven() throws Exception {
+    TlsSettings tls = strict(TlsEngine.JDK).withAuthName(Optional.of("other.test")).withPins(PinSet.ofBase64(PinSet.pinOf(cert.certificate())));
+    try (DotUpstream up = dot(settings(tls))) {
+      assertEquals(UpstreamException.Reason.TLS, failure(up.exchange(query("www.example.test."), in(Duration.ofSeconds(5)))).reason());
+    }
+  }
+
+  @Test
+  void authenticatesByPinAloneWithoutAnAuthNameAsStubbyAllows() throws Exception {
+    TlsSettings tls = strict(TlsEngine.defaultEngine()).withAuthName(Optional.empty()).withPins(PinSet.ofBase64(PinSet.pinOf(cert.certificate())));
+    try (DotUpstream up = dot(settings(tls))) {
+      assertEquals(Rcode.NOERROR, up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS).getRcode());
+    }
+  }
+
+  @Test
+  void rejectsStrictAuthenticationWithNeitherAuthNameNorPins() {
+    assertThrows(IllegalArgumentException.class, () -> settings(strict(TlsEngine.JDK).withAuthName(Optional.empty())));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void resumesTheTlsSessionOnTheNextConnection(TlsEngine engine) throws Exception {
+    List<String> opened = new ArrayList<>();
+    UpstreamListener l = new UpstreamListener() {
+      @Override
+      public void connectionOpened(UpstreamId upstream, String protocol, boolean resumed) {
+        synchronized (opened) {
+          opened.add(protocol + (resumed ? " resumed" : " full"));
+        }
+      }
+    };
+    DotSettings s = settings(strict(engine));
+    s = new DotSettings(s.address(), s.tls(), Duration.ofMillis(300), s.connectTimeout(), 100, 0, EdnsPrivacy.DEFAULT);
+    try (DotUpstream up = new DotUpstream(s, group, NioSocketChannel.class, new SecureRandom(), System::nanoTime, l)) {
+      up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+      Thread.sleep(1000); // our idle timeout closes the first connection
+      up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+      synchronized (opened) {
+        assertEquals(List.of("TLSv1.3 full", "TLSv1.3 resumed"), opened);
+      }
+      assertEquals(1, up.tlsVerifications());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TlsEngine.class)
+  void speaksTls12WhenTheMaximumVersionSaysSo(TlsEngine engine) throws Exception {
+    List<String> opened = new ArrayList<>();
+    UpstreamListener l = new UpstreamListener() {
+      @Override
+      public void connectionOpened(UpstreamId upstream, String protocol, boolean resumed) {
+        synchronized (opened) {
+          opened.add(protocol);
+        }
+      }
+    };
+    TlsSettings tls = strict(engine).withVersions(TlsVersion.TLS1_2, TlsVersion.TLS1_2)
+        .withCipherSuites(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+    try (DotUpstream up = new DotUpstream(settings(tls), group, NioSocketChannel.class, new SecureRandom(), System::nanoTime, l)) {
+      assertEquals(Rcode.NOERROR, up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS).getRcode());
+      synchronized (opened) {
+        assertEquals(List.of("TLSv1.2"), opened);
+      }
+    }
+  }
+
+  @Test
+  void rejectsAMinimumVersionAboveTheMaximum() {
+    assertThrows(IllegalArgumentException.class, () -> strict(TlsEngine.JDK).withVersions(TlsVersion.TLS1_3, TlsVersion.TLS1_2));
+  }
+
+  @Test
+  void answersEveryQueryWhenLimitOutstandingQueriesMakesThemWait() throws Exception {
+    try (DotUpstream up = dot(settings(strict(TlsEngine.defaultEngine())).withLimitOutstandingQueries(2))) {
+      List<CompletableFuture<Message>> all = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        all.add(up.exchange(query("www.example.test."), in(Duration.ofSeconds(8))));
+      }
+      for (CompletableFuture<Message> f : all) {
+        assertEquals(Rcode.NOERROR, f.get(10, TimeUnit.SECONDS).getRcode());
+      }
+    }
+  }
+
+  @Test
+  void answersEvenWhenTheIdleTimeoutIsShorterThanTheHandshake() throws Exception {
+    DotSettings s = settings(strict(TlsEngine.defaultEngine()));
+    s = new DotSettings(s.address(), s.tls(), Duration.ofMillis(1), s.connectTimeout(), 100, 0, EdnsPrivacy.DEFAULT);
+    try (DotUpstream up = dot(s)) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(Rcode.NOERROR, up.exchange(query("www.example.test."), in(Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS).getRcode());
+      }
+    }
   }
 }

@@ -58,6 +58,8 @@ public final class UnboundServer implements AutoCloseable {
   private final String address;
   private final int dotPort;
   private final int plainPort;
+  /** 0 when the server does not serve DoH. */
+  private final int httpsPort;
   private final Path directory;
   private final boolean ownsDirectory;
   private final Path configFile;
@@ -70,9 +72,10 @@ public final class UnboundServer implements AutoCloseable {
 
   private UnboundServer(Builder b) throws IOException {
     this.address = b.address;
-    int[] free = FreePorts.find(b.address, 2);
+    int[] free = FreePorts.find(b.address, 3);
     this.dotPort = b.dotPort != 0 ? b.dotPort : free[0];
     this.plainPort = b.plainPort != 0 ? b.plainPort : (free[1] != dotPort ? free[1] : free[0]);
+    this.httpsPort = b.doh ? free[2] : 0;
     this.ownsDirectory = b.directory == null;
     this.directory = ownsDirectory ? Files.createTempDirectory("unbound-testbed") : Files.createDirectories(b.directory);
     this.configFile = directory.resolve("unbound.conf");
@@ -110,6 +113,7 @@ public final class UnboundServer implements AutoCloseable {
         "  tls-port: " + dotPort,
         "  tls-service-pem: " + quote(b.certFile.toString()),
         "  tls-service-key: " + quote(b.keyFile.toString()),
+        // DoT and DoH may share one TLS context in unbound; ALPN "h2" selects HTTP/2 on the https port.
         // unbound sets SO_REUSEPORT by default: two test beds that picked the same port would
         // then share it and answer each other's queries. Without it, the second fails to start.
         "  so-reuseport: no",
@@ -127,6 +131,15 @@ public final class UnboundServer implements AutoCloseable {
         // queries by default). Incoming connections have no such limit: 1000 queries pipelined
         // on one TLS connection were all answered.
         "  max-reuse-tcp-queries: 2147483647"));
+    if (httpsPort != 0) {
+      // DoH (RFC 8484) over HTTP/2 on its own port; unbound 1.17 is built with nghttp2 here.
+      lines.add("  interface: " + address + "@" + httpsPort);
+      lines.add("  https-port: " + httpsPort);
+      lines.add("  http-endpoint: \"/dns-query\"");
+      if (b.httpMaxStreams != null) {
+        lines.add("  http-max-streams: " + b.httpMaxStreams);
+      }
+    }
     if (b.tcpIdleTimeoutMillis != null) {
       lines.add("  tcp-idle-timeout: " + b.tcpIdleTimeoutMillis);
     }
@@ -235,6 +248,19 @@ public final class UnboundServer implements AutoCloseable {
 
   public int plainPort() {
     return plainPort;
+  }
+
+  /** The DoH port (path {@code /dns-query}); only when built with {@link Builder#doh()}. */
+  public int httpsPort() {
+    if (httpsPort == 0) {
+      throw new IllegalStateException("this unbound serves no DoH: build it with doh()");
+    }
+    return httpsPort;
+  }
+
+  /** {@code https://NAME:PORT/dns-query} for a certificate name of this server. */
+  public java.net.URI dohUrl(String host) {
+    return java.net.URI.create("https://" + host + ":" + httpsPort() + "/dns-query");
   }
 
   public synchronized boolean isRunning() {
@@ -356,6 +382,8 @@ public final class UnboundServer implements AutoCloseable {
     private final List<String> extraConfig = new ArrayList<>();
     private Integer tcpIdleTimeoutMillis;
     private Path directory;
+    private boolean doh;
+    private Integer httpMaxStreams;
 
     private Builder() {}
 
@@ -426,6 +454,22 @@ public final class UnboundServer implements AutoCloseable {
      */
     public Builder extraConfig(String... lines) {
       extraConfig.addAll(List.of(lines));
+      return this;
+    }
+
+    /** Also serve DNS over HTTPS ({@code https-port}, endpoint {@code /dns-query}) on a free port. */
+    public Builder doh() {
+      this.doh = true;
+      return this;
+    }
+
+    /** unbound's {@code http-max-streams}: the SETTINGS_MAX_CONCURRENT_STREAMS it announces (default 100). */
+    public Builder httpMaxStreams(int streams) {
+      if (streams < 1) {
+        throw new IllegalArgumentException("http-max-streams must be positive: " + streams);
+      }
+      this.doh = true;
+      this.httpMaxStreams = streams;
       return this;
     }
 
