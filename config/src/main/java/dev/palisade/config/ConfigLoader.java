@@ -48,7 +48,8 @@ public final class ConfigLoader {
       Duration.ofMillis(10_000),
       1024,
       CacheConfig.DEFAULTS,
-      DnssecConfig.DEFAULTS);
+      DnssecConfig.DEFAULTS,
+      PolicyConfig.DEFAULTS);
 
   private ConfigLoader() {}
 

@@ -31,6 +31,7 @@ public final class ConfigPrinter {
     out.put(TCP_IDLE_TIMEOUT, config.tcpIdleTimeout().toMillis());
     out.put(TCP_MAX_CONNECTIONS, config.tcpMaxConnections());
     out.put(CACHE, CacheSection.print(config.cache()));
+    out.put(POLICY, PolicySection.print(config.policy()));
     out.put(DNSSEC, EXTENSION_PREFIX + (config.dnssec().validate() ? "TRUE" : "FALSE"));
     if (!config.dnssec().trustAnchorFiles().isEmpty()) {
       out.put(DNSSEC_TRUST_ANCHORS, config.dnssec().trustAnchorFiles().stream().map(Object::toString).toList());
@@ -58,6 +59,8 @@ public final class ConfigPrinter {
         .setIndentWithIndicator(true)
         // A long path must stay on one line to read back as the same path.
         .setSplitLines(false)
+        // Equal lists share one instance; print each in place, not as &id001 / *id001.
+        .setDereferenceAliases(true)
         .build());
   }
 }

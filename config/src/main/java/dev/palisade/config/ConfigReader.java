@@ -39,7 +39,7 @@ final class ConfigReader {
   private static final Set<String> TOP_LEVEL = Set.of(
       LISTEN_ADDRESSES, UPSTREAMS, TRANSPORTS, TLS_AUTHENTICATION, TLS_CA_FILE, TIMEOUT,
       IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS, CACHE,
-      DNSSEC, DNSSEC_RETURN_STATUS, DNSSEC_TRUST_ANCHORS);
+      DNSSEC, DNSSEC_RETURN_STATUS, DNSSEC_TRUST_ANCHORS, POLICY);
   private static final Set<String> LISTEN_KEYS = Set.of(ADDRESS_DATA, PORT);
   private static final Set<String> UPSTREAM_KEYS = Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL);
 
@@ -86,7 +86,8 @@ final class ConfigReader {
         get(keys, TCP_MAX_CONNECTIONS, v -> (int) v.integer(1, 100_000, "an integer 1..100000"),
             d.tcpMaxConnections()),
         get(keys, CACHE, CacheSection::read, d.cache()),
-        dnssec(keys, d.dnssec()));
+        dnssec(keys, d.dnssec()),
+        get(keys, POLICY, v -> PolicySection.read(v, f -> readableFile(f, "a path to a readable file of domain names")), d.policy()));
   }
 
   static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)

@@ -20,6 +20,7 @@ final class Keys {
   static final String TCP_IDLE_TIMEOUT = "tcp_idle_timeout";
   static final String TCP_MAX_CONNECTIONS = "tcp_max_connections";
   static final String CACHE = "cache";
+  static final String POLICY = "policy";
   static final String DNSSEC = "dnssec";
   static final String DNSSEC_RETURN_STATUS = "dnssec_return_status";
   static final String DNSSEC_TRUST_ANCHORS = "dnssec_trust_anchors";
@@ -55,7 +56,7 @@ final class Keys {
       "tls_backoff_time", "limit_outstanding_queries", "tls_cipher_list", "tls_ciphersuites",
       "tls_min_version", "tls_max_version", "appdata_dir", "trust_anchors_backoff_time",
       "tls_pubkey_pinset", "tls_ca_path",
-      "rate_limit", "policy", "ipset", "metrics");
+      "rate_limit", "ipset", "metrics");
 
   /** Per-upstream keys we recognise but do not act on yet ({@link #DOH_URL} is handled apart). */
   static final Set<String> NOT_IMPLEMENTED_PER_UPSTREAM = Set.of(

@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param tcpMaxConnections {@code tcp_max_connections}: cap on concurrent client TCP connections
  * @param cache the {@code cache:} section
  * @param dnssec {@code dnssec}, {@code dnssec_return_status}, {@code dnssec_trust_anchors}
+ * @param policy the {@code policy:} section
  */
 public record PalisadeConfig(
     Optional<Path> source,
@@ -46,7 +47,8 @@ public record PalisadeConfig(
     Duration tcpIdleTimeout,
     int tcpMaxConnections,
     CacheConfig cache,
-    DnssecConfig dnssec) {
+    DnssecConfig dnssec,
+    PolicyConfig policy) {
 
   public PalisadeConfig {
     Objects.requireNonNull(source, "source");
@@ -62,25 +64,31 @@ public record PalisadeConfig(
     Objects.requireNonNull(tcpIdleTimeout, "tcpIdleTimeout");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(dnssec, "dnssec");
+    Objects.requireNonNull(policy, "policy");
   }
 
   public PalisadeConfig withSource(Optional<Path> source) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
   }
 
   public PalisadeConfig withListenAddresses(List<ListenAddress> listenAddresses) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
   }
 
   public PalisadeConfig withDnssec(DnssecConfig dnssec) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
+  }
+
+  public PalisadeConfig withPolicy(PolicyConfig policy) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
   }
 
   public PalisadeConfig withCache(CacheConfig cache) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
   }
 }

@@ -23,6 +23,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class Value {
   private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Pattern DECIMAL = Pattern.compile("[-+]?\\d{1,18}");
+  private static final Pattern NUMBER = Pattern.compile("[-+]?\\d{1,15}(\\.\\d{1,15})?");
   private static final int MAX_QUOTED = 60;
 
   private final Source source;
@@ -92,6 +93,19 @@ final class Value {
     return n;
   }
 
+  /** A decimal number (integer or fraction) in {@code min..max}. */
+  double number(double min, double max, String expected) throws ConfigException {
+    String text = text(expected).trim();
+    if (!NUMBER.matcher(text).matches()) {
+      throw fail(expected);
+    }
+    double n = Double.parseDouble(text);
+    if (!(n >= min && n <= max)) {
+      throw fail(expected);
+    }
+    return n;
+  }
+
   /** Stubby's {@code 1}/{@code 0}, or YAML's {@code true}/{@code false}. */
   boolean flag(String expected) throws ConfigException {
     String text = text(expected).trim();
@@ -106,13 +120,19 @@ final class Value {
 
   /** The items of a sequence, which must not be empty: no list key means "none" in this config. */
   List<Value> list(String expected) throws ConfigException {
+    List<Value> values = listOrEmpty(expected);
+    if (values.isEmpty()) {
+      throw fail(expected, "an empty list");
+    }
+    return values;
+  }
+
+  /** The items of a sequence, possibly none (for lists where empty means "nothing", like allow: []). */
+  List<Value> listOrEmpty(String expected) throws ConfigException {
     if (!(node instanceof SequenceNode)) {
       throw fail(expected);
     }
     List<Node> items = ((SequenceNode) node).getValue();
-    if (items.isEmpty()) {
-      throw fail(expected, "an empty list");
-    }
     List<Value> values = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       Node item = items.get(i);

@@ -132,7 +132,8 @@ class ConfigLoaderTest {
         Duration.ofMillis(30000),
         50,
         new CacheConfig(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(3600), false, false, Duration.ofSeconds(600)),
-        new DnssecConfig(true, List.of(dir.resolve("root.key").toAbsolutePath()))),
+        new DnssecConfig(true, List.of(dir.resolve("root.key").toAbsolutePath())),
+        PolicyConfig.DEFAULTS),
         loaded.config());
     assertEquals(List.of(), loaded.warnings());
   }
@@ -158,6 +159,39 @@ class ConfigLoaderTest {
   void trustAnchorFilesMustExist() {
     ConfigException e = assertThrows(ConfigException.class, () -> parse("dnssec_trust_anchors:\n  - /nonexistent/root.key\n"));
     assertTrue(e.getMessage().startsWith("stubby.yml:2: dnssec_trust_anchors[0]: expected a path to a readable trust anchor file"), e.getMessage());
+  }
+
+  // policy
+
+  @Test
+  void readsThePolicySectionWithEmptyListsAndDefaultsForWhatIsLeftOut() throws ConfigException {
+    PolicyConfig p = parse("policy:\n  mode: strict\n  allow: [example.org, \"*.example.com\"]\n  deny: []\n  budgets:\n    hour_bits: 2048\n").config().policy();
+    assertEquals("strict", p.mode());
+    assertEquals(List.of("example.org", "*.example.com"), p.allow());
+    assertEquals(List.of(), p.deny());
+    assertEquals(2048, p.budgets().hourBits());
+    assertEquals(PolicyConfig.DEFAULTS.budgets().dayBits(), p.budgets().dayBits());
+    assertEquals(PolicyConfig.DEFAULTS.lexicalRules(), p.lexicalRules());
+  }
+
+  @Test
+  void rejectsAnUnknownPolicyModeWithItsLine() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("policy:\n  mode: paranoid\n"));
+    assertEquals("stubby.yml:2: policy.mode: expected strict, guarded or monitor, got \"paranoid\"", e.getMessage());
+  }
+
+  @Test
+  void rejectsAnAllowEntryThatIsNotADomain() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("policy:\n  allow:\n    - \"http://example.org/\"\n"));
+    assertEquals("stubby.yml:3: policy.allow[0]: expected a domain name such as example.org or *.example.com, got \"http://example.org/\"", e.getMessage());
+  }
+
+  @Test
+  void readsLexicalRulesAndRejectsAnEmptyOne() throws ConfigException {
+    assertEquals(List.of(new PolicyConfig.LexicalRule(40, 0, 4.25)),
+        parse("policy:\n  lexical:\n    rules:\n      - {length: 40, bits_per_char: 4.25}\n").config().policy().lexicalRules());
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("policy:\n  lexical:\n    rules:\n      - {}\n"));
+    assertTrue(e.getMessage().startsWith("stubby.yml:4: policy.lexical.rules[0]: expected at least one of length"), e.getMessage());
   }
 
   // cache
@@ -435,9 +469,9 @@ class ConfigLoaderTest {
   @Test
   void warnsOnceAboutEachOfOurSectionsNotImplementedYet() throws ConfigException {
     assertEquals(List.of(
-        "stubby.yml:1: policy: not implemented yet, ignored",
+        "stubby.yml:1: ipset: not implemented yet, ignored",
         "stubby.yml:4: metrics: not implemented yet, ignored"),
-        parse("policy:\n  mode: strict\n  allow: []\nmetrics:\n  listen: 127.0.0.1@9153\n").warnings());
+        parse("ipset:\n  grace: 60\n  apply: false\nmetrics:\n  listen: 127.0.0.1@9153\n").warnings());
   }
 
   @Test

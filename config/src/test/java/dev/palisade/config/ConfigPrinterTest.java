@@ -47,7 +47,11 @@ class ConfigPrinterTest {
         Duration.ofMillis(1),
         100_000,
         new CacheConfig(0, Duration.ofSeconds(5), Duration.ofSeconds(60), false, false, Duration.ZERO),
-        new DnssecConfig(false, List.of(ca.toAbsolutePath()))));
+        new DnssecConfig(false, List.of(ca.toAbsolutePath())),
+        new PolicyConfig("strict", "NXDOMAIN", List.of("lan"), List.of("example.org", "*.example.com"), List.of(ca.toAbsolutePath()),
+            List.of("bad.example"), List.of(), false, List.of("NULL", "65399"), List.of(new PolicyConfig.LexicalRule(50, 0, 4.0)),
+            new PolicyConfig.Budgets(100, 1000.5, 5000, 2, 30, Duration.ofSeconds(60), 3, false),
+            new PolicyConfig.Answers(false, List.of("*.plex.direct"), 0, 50), new PolicyConfig.State(128, 256, 128))));
   }
 
   @Test
@@ -88,6 +92,45 @@ class ConfigPrinterTest {
           prefetch: true
           serve_stale: true
           stale_max_age: 86400
+        policy:
+          mode: guarded
+          refuse_with: REFUSED
+          local_zones: []
+          allow: []
+          allow_files: []
+          deny: []
+          deny_files: []
+          builtin_allow: true
+          refuse_types:
+            - 'NULL'
+            - KEY
+            - ANY
+            - PRIVATE
+          lexical:
+            rules:
+              - length: 64
+                bits_per_char: 5.0
+              - bits: 400.0
+                bits_per_char: 4.5
+              - length: 100
+          budgets:
+            hour_bits: 4096.0
+            day_bits: 32768.0
+            client_day_bits: 262144.0
+            new_names_per_second: 16
+            new_names_per_minute: 120
+            block_for: 3600
+            txt_factor: 2.0
+            charge_repeats: true
+          answers:
+            rebinding: true
+            rebinding_allow: []
+            txt_free_bytes: 128
+            data_target_bits: 100.0
+          state:
+            max_keys: 65536
+            max_names: 524288
+            max_clients: 4096
         dnssec: GETDNS_EXTENSION_TRUE
         """, ConfigPrinter.toYaml(ConfigLoader.defaults()));
   }

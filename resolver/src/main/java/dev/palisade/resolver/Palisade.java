@@ -20,6 +20,8 @@ import dev.palisade.resolver.stage.AccessStage;
 import dev.palisade.resolver.stage.RequestCheckStage;
 import dev.palisade.resolver.stage.ShapeStage;
 import dev.palisade.resolver.stage.UpstreamStage;
+import dev.palisade.policy.PolicyEngine;
+import dev.palisade.resolver.stage.PolicyStage;
 import dev.palisade.resolver.stage.PoolResolver;
 import dev.palisade.resolver.stage.ValidateStage;
 import dev.palisade.upstream.DotSettings;
@@ -105,13 +107,15 @@ public final class Palisade implements AutoCloseable {
     try {
       pool = pool(config, loops, nanoTime, random);
       validation = validation(config.dnssec(), pool, nanoTime, clock, config.timeout());
+      PolicyEngine policy = new PolicyEngine(PolicySettingsMapping.settings(config.policy()), nanoTime);
+      log.info("policy: {} mode", config.policy().mode());
       CacheCounters counters = new CacheCounters();
       Optional<DnsCache> cache =
           config.cache().enabled() ? Optional.of(new DnsCache(config.cache(), nanoTime, counters)) : Optional.empty();
       server =
           new DnsServer(
               loops,
-              pipeline(config, pool, cache, validation.map(Validation::validator), nanoTime, counters),
+              pipeline(config, pool, policy, cache, validation.map(Validation::validator), nanoTime, counters),
               nanoTime,
               config.timeout(),
               config.tcpIdleTimeout(),
@@ -121,7 +125,7 @@ public final class Palisade implements AutoCloseable {
       }
       validation.ifPresent(v -> checkRoot(v.validator()));
       return new Palisade(loops, pool, server, cache, counters, validation);
-    } catch (DnsServer.BindFailure | TrustAnchorException | RuntimeException e) {
+    } catch (DnsServer.BindFailure | TrustAnchorException | StartFailure | RuntimeException e) {
       if (server != null) {
         server.close();
       }
@@ -133,7 +137,7 @@ public final class Palisade implements AutoCloseable {
       if (e instanceof RuntimeException) {
         throw (RuntimeException) e;
       }
-      throw new StartFailure(e.getMessage(), e);
+      throw e instanceof StartFailure ? (StartFailure) e : new StartFailure(e.getMessage(), e);
     }
   }
 
@@ -180,6 +184,7 @@ public final class Palisade implements AutoCloseable {
   static Pipeline pipeline(
       PalisadeConfig config,
       UpstreamPool pool,
+      PolicyEngine policy,
       Optional<DnsCache> cache,
       Optional<DnssecValidator> validator,
       LongSupplier nanoTime,
@@ -192,14 +197,18 @@ public final class Palisade implements AutoCloseable {
     stages.add(new AccessStage(config.access()));
     // 3. Only well-formed standard queries go further (and into the cache).
     stages.add(new RequestCheckStage());
-    // 4. The cache, after every check that can refuse a query (a refused query must not be
+    // 4. Policy: refuse exfiltration and listed names before anything is spent, cached or sent,
+    //    and check answers on their way back. Before the cache, so a name denied now is denied
+    //    even if an answer for it is cached.
+    stages.add(new PolicyStage(policy));
+    // 5. The cache, after every check that can refuse a query (a refused query must not be
     //    answered from it) and before anything that costs an upstream exchange.
     //    It holds validated answers only, so a hit needs no validation.
     cache.ifPresent(c -> stages.add(new CacheStage(c, config.cache(), nanoTime, counters)));
-    // 5. Validation: resolves through the pool itself and judges the answer; bogus never passes.
+    // 6. Validation: resolves through the pool itself and judges the answer; bogus never passes.
     //    Queries with CD go on to the upstream stage unvalidated.
     validator.ifPresent(v -> stages.add(new ValidateStage(v)));
-    // 6. Last: re-originate and forward over TLS, failing over between upstreams.
+    // 7. Last: re-originate and forward over TLS, failing over between upstreams.
     stages.add(new UpstreamStage(pool));
     return new Pipeline(stages);
   }

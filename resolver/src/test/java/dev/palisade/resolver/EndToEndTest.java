@@ -10,6 +10,7 @@ import dev.palisade.config.DnssecConfig;
 import dev.palisade.config.ListenAddress;
 import dev.palisade.config.LogLevel;
 import dev.palisade.config.PalisadeConfig;
+import dev.palisade.config.PolicyConfig;
 import dev.palisade.config.TlsAuthentication;
 import dev.palisade.config.Transport;
 import dev.palisade.config.UpstreamServer;
@@ -99,11 +100,20 @@ class EndToEndTest {
         tcpIdle,
         tcpMax,
         CacheConfig.DEFAULTS,
-        dnssec);
+        dnssec,
+        // test. is special-use (RFC 6761), not a public suffix: the policy refuses it unless local.
+        TEST_IS_LOCAL);
   }
 
   static UpstreamServer upstream(int port, String authName) throws Exception {
     return new UpstreamServer(InetAddress.getByName(LOOPBACK), port, Optional.of(authName));
+  }
+
+  static final PolicyConfig TEST_IS_LOCAL = withLocalZones(PolicyConfig.DEFAULTS, List.of("test"));
+
+  static PolicyConfig withLocalZones(PolicyConfig p, List<String> zones) {
+    return new PolicyConfig(p.mode(), p.refuseWith(), zones, p.allow(), p.allowFiles(), p.deny(), p.denyFiles(), p.builtinAllow(),
+        p.refuseTypes(), p.lexicalRules(), p.budgets(), p.answers(), p.state());
   }
 
   static final List<Cidr> LOOPBACK_ONLY = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));

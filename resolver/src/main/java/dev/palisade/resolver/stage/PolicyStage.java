@@ -1,0 +1,68 @@
+package dev.palisade.resolver.stage;
+
+import dev.palisade.policy.Decision;
+import dev.palisade.policy.PolicyEngine;
+import dev.palisade.resolver.chain.Answer;
+import dev.palisade.resolver.chain.Chain;
+import dev.palisade.resolver.chain.Query;
+import dev.palisade.resolver.chain.Responses;
+import dev.palisade.resolver.chain.Source;
+import dev.palisade.resolver.chain.Stage;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * The exfiltration and list policy (policy module), decided on the event loop before anything is
+ * spent, cached or sent: once a query has gone upstream, the data in its name is gone. Answers are
+ * checked too (rebinding, data-looking targets), and upstream answers are charged to the budgets;
+ * cache hits reach no one outside, so they are not.
+ */
+public final class PolicyStage implements Stage {
+
+  private final PolicyEngine engine;
+
+  public PolicyStage(PolicyEngine engine) {
+    this.engine = engine;
+  }
+
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public CompletableFuture<Answer> handle(Chain chain) {
+    Query query = chain.query();
+    Message m = query.message();
+    Record question = m.getQuestion();
+    String client = query.client().address().getAddress().getHostAddress();
+    Decision d = engine.onQuery(client, question.getName(), question.getType());
+    if (d.refuse()) {
+      return CompletableFuture.completedFuture(Answer.local(refusal(m, d), Source.POLICY));
+    }
+    if (d.answerLocally()) {
+      // Single-label and special-use names: nobody outside can answer them (RFC 6761).
+      return CompletableFuture.completedFuture(Answer.local(Responses.error(m, Rcode.NXDOMAIN), Source.POLICY));
+    }
+    return chain.proceed(query).thenApply(answer -> {
+      boolean fromUpstream = answer.source() == Source.UPSTREAM;
+      Decision a = engine.onAnswer(client, question.getName(), question.getType(), answer.message(), fromUpstream);
+      return a.refuse() ? Answer.local(refusal(m, a), Source.POLICY) : answer;
+    });
+  }
+
+  /** The refusal, with an Extended DNS Error (RFC 8914: 15 Blocked, 17 Filtered) saying which layer. */
+  static Message refusal(Message query, Decision d) {
+    Message r = Responses.error(query, d.rcode());
+    if (d.extendedError() > 0) {
+      String text = d.layer() == null ? "policy" : "policy: " + d.layer().name().toLowerCase(java.util.Locale.ROOT);
+      r.addRecord(new OPTRecord(0, 0, 0, 0, List.of(new ExtendedErrorCodeOption(d.extendedError(), text))), Section.ADDITIONAL);
+    }
+    return r;
+  }
+}
