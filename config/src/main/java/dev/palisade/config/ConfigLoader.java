@@ -49,7 +49,8 @@ public final class ConfigLoader {
       1024,
       CacheConfig.DEFAULTS,
       DnssecConfig.DEFAULTS,
-      PolicyConfig.DEFAULTS);
+      PolicyConfig.DEFAULTS,
+      UpstreamOptions.DEFAULTS);
 
   private ConfigLoader() {}
 

@@ -19,7 +19,7 @@ public final class ConfigPrinter {
   public static String toYaml(PalisadeConfig config) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(LISTEN_ADDRESSES, config.listenAddresses().stream().map(ListenAddress::toString).toList());
-    out.put(UPSTREAMS, config.upstreams().stream().map(ConfigPrinter::upstream).toList());
+    out.put(UPSTREAMS, config.upstreams().stream().map(UpstreamSection::printUpstream).toList());
     out.put(TRANSPORTS, config.transports().stream().map(t -> TRANSPORT_PREFIX + t.name()).toList());
     out.put(TLS_AUTHENTICATION, AUTHENTICATION_PREFIX + config.tlsAuthentication().name());
     config.tlsCaFile().ifPresent(path -> out.put(TLS_CA_FILE, path.toString()));
@@ -30,6 +30,7 @@ public final class ConfigPrinter {
     out.put(ACCESS, config.access().stream().map(Cidr::toString).toList());
     out.put(TCP_IDLE_TIMEOUT, config.tcpIdleTimeout().toMillis());
     out.put(TCP_MAX_CONNECTIONS, config.tcpMaxConnections());
+    UpstreamSection.print(config.upstreamOptions(), out);
     out.put(CACHE, CacheSection.print(config.cache()));
     out.put(POLICY, PolicySection.print(config.policy()));
     out.put(DNSSEC, EXTENSION_PREFIX + (config.dnssec().validate() ? "TRUE" : "FALSE"));
@@ -40,14 +41,6 @@ public final class ConfigPrinter {
         .map(path -> Value.printable(path.toString(), Integer.MAX_VALUE))
         .orElse("built-in defaults");
     return "# Effective configuration, from " + from + "\n" + dump().dumpToString(out);
-  }
-
-  private static Map<String, Object> upstream(UpstreamServer server) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put(ADDRESS_DATA, InetLiterals.format(server.address()));
-    out.put(TLS_PORT, server.tlsPort());
-    server.tlsAuthName().ifPresent(name -> out.put(TLS_AUTH_NAME, name));
-    return out;
   }
 
   private static Dump dump() {

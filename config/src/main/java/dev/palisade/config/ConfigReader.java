@@ -39,9 +39,12 @@ final class ConfigReader {
   private static final Set<String> TOP_LEVEL = Set.of(
       LISTEN_ADDRESSES, UPSTREAMS, TRANSPORTS, TLS_AUTHENTICATION, TLS_CA_FILE, TIMEOUT,
       IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS, CACHE,
-      DNSSEC, DNSSEC_RETURN_STATUS, DNSSEC_TRUST_ANCHORS, POLICY);
+      DNSSEC, DNSSEC_RETURN_STATUS, DNSSEC_TRUST_ANCHORS, POLICY, TLS_QUERY_PADDING_BLOCKSIZE,
+      EDNS_CLIENT_SUBNET_PRIVATE, TLS_CONNECTION_RETRIES, TLS_BACKOFF_TIME, LIMIT_OUTSTANDING_QUERIES,
+      TLS_MIN_VERSION, TLS_MAX_VERSION, TLS_CIPHERSUITES, TLS_CIPHER_LIST, UPSTREAM_SELECTION, TLS_ENGINE, RESOLUTION_TYPE);
   private static final Set<String> LISTEN_KEYS = Set.of(ADDRESS_DATA, PORT);
-  private static final Set<String> UPSTREAM_KEYS = Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL);
+  private static final Set<String> UPSTREAM_KEYS =
+      Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL, DOH_METHOD, TLS_PUBKEY_PINSET, PORT);
 
   /** Reads one value; a method reference per key keeps {@link #read} a table. */
   @FunctionalInterface
@@ -70,11 +73,18 @@ final class ConfigReader {
     // Read first: whether an upstream needs a tls_auth_name depends on it.
     TlsAuthentication auth =
         get(keys, TLS_AUTHENTICATION, ConfigReader::authentication, d.tlsAuthentication());
+    List<Transport> transports = get(keys, TRANSPORTS, ConfigReader::transports, d.transports());
+    Value resolution = keys.get(RESOLUTION_TYPE);
+    if (resolution != null && !resolution.text("GETDNS_RESOLUTION_STUB").trim().equals("GETDNS_RESOLUTION_STUB")) {
+      // Stubby itself only stubs; so do we.
+      resolution.warn("Palisade is a stub resolver: only GETDNS_RESOLUTION_STUB applies, ignored");
+    }
+    boolean tls = transports.contains(Transport.TLS);
     return new PalisadeConfig(
         file,
         get(keys, LISTEN_ADDRESSES, ConfigReader::listenAddresses, d.listenAddresses()),
-        get(keys, UPSTREAMS, v -> upstreams(v, auth), d.upstreams()),
-        get(keys, TRANSPORTS, ConfigReader::transports, d.transports()),
+        get(keys, UPSTREAMS, v -> upstreams(v, auth, tls), d.upstreams()),
+        transports,
         auth,
         get(keys, TLS_CA_FILE, this::caFile, d.tlsCaFile()),
         get(keys, TIMEOUT, v -> millis(v, 60_000), d.timeout()),
@@ -87,7 +97,8 @@ final class ConfigReader {
             d.tcpMaxConnections()),
         get(keys, CACHE, CacheSection::read, d.cache()),
         dnssec(keys, d.dnssec()),
-        get(keys, POLICY, v -> PolicySection.read(v, f -> readableFile(f, "a path to a readable file of domain names")), d.policy()));
+        get(keys, POLICY, v -> PolicySection.read(v, f -> readableFile(f, "a path to a readable file of domain names")), d.policy()),
+        UpstreamSection.options(keys, d.upstreamOptions()));
   }
 
   static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)
@@ -134,39 +145,34 @@ final class ConfigReader {
     }
   }
 
-  private static List<UpstreamServer> upstreams(Value value, TlsAuthentication auth) throws ConfigException {
+  private static List<UpstreamServer> upstreams(Value value, TlsAuthentication auth, boolean tls) throws ConfigException {
     List<UpstreamServer> servers = new ArrayList<>();
     for (Value item : value.list("a list of upstreams, each a mapping with address_data and tls_auth_name")) {
-      upstream(item, auth).ifPresent(servers::add);
-    }
-    if (servers.isEmpty()) {
-      throw value.fail("at least one upstream without doh_url (DNS over HTTPS is not implemented yet)", null);
+      servers.add(upstream(item, auth, tls));
     }
     return servers;
   }
 
-  /** Empty for an entry we skip: a DNS over HTTPS upstream is not a DoT server on port 853. */
-  private static Optional<UpstreamServer> upstream(Value item, TlsAuthentication auth)
-      throws ConfigException {
+  private static UpstreamServer upstream(Value item, TlsAuthentication auth, boolean tls) throws ConfigException {
     Map<String, Value> keys = item.mapping("a mapping with address_data and tls_auth_name");
     warnIgnored(keys, UPSTREAM_KEYS, NOT_IMPLEMENTED_PER_UPSTREAM);
     InetAddress address = ip(required(item, keys, ADDRESS_DATA));
-    int port = get(keys, TLS_PORT, v -> (int) v.integer(1, 65535, PORT_1), UpstreamServer.DEFAULT_TLS_PORT);
+    int tlsPort = get(keys, TLS_PORT, v -> (int) v.integer(1, 65535, PORT_1), UpstreamServer.DEFAULT_TLS_PORT);
+    int port = get(keys, PORT, v -> (int) v.integer(1, 65535, PORT_1), UpstreamServer.DEFAULT_PORT);
     Optional<String> name = Optional.ofNullable(get(keys, TLS_AUTH_NAME, ConfigReader::hostName, null));
-    if (keys.containsKey(DOH_URL)) {
-      keys.get(DOH_URL).warn("not implemented yet, upstream ignored");
-      return Optional.empty();
+    List<String> pins = get(keys, TLS_PUBKEY_PINSET, UpstreamSection::pins, List.of());
+    Optional<java.net.URI> doh = Optional.ofNullable(get(keys, DOH_URL, UpstreamSection::dohUrl, null));
+    boolean get = get(keys, DOH_METHOD, UpstreamSection::dohGet, false);
+    if (doh.isPresent() && !tls) {
+      throw keys.get(DOH_URL).fail("no doh_url while dns_transport_list has no GETDNS_TRANSPORT_TLS", null);
     }
-    if (auth == TlsAuthentication.REQUIRED && name.isEmpty()) {
-      // Stubby accepts a pinset instead of a name; we do not check pins yet, so only the name
-      // can authenticate the server.
-      String why =
-          TLS_AUTH_NAME + ", since " + TLS_AUTHENTICATION + " is " + AUTHENTICATION_PREFIX + auth.name();
-      throw item.fail(keys.containsKey(TLS_PUBKEY_PINSET)
-          ? why + " (" + TLS_PUBKEY_PINSET + " alone is not implemented yet)"
-          : why, null);
+    // Strict authentication needs something to check: a name (DoH has its URL's host) or pins,
+    // as getdns accepts.
+    if (tls && auth == TlsAuthentication.REQUIRED && name.isEmpty() && pins.isEmpty() && doh.isEmpty()) {
+      throw item.fail(TLS_AUTH_NAME + " or " + TLS_PUBKEY_PINSET + ", since " + TLS_AUTHENTICATION + " is "
+          + AUTHENTICATION_PREFIX + auth.name(), null);
     }
-    return Optional.of(new UpstreamServer(address, port, name));
+    return new UpstreamServer(address, tlsPort, name, pins, doh, get, port);
   }
 
   private static Value required(Value item, Map<String, Value> keys, String key) throws ConfigException {
@@ -195,19 +201,28 @@ final class ConfigReader {
     return name;
   }
 
+  /**
+   * TLS when the list has it: a plaintext fallback (getdns's reading of [TLS, UDP]) would let
+   * anyone on the path force us into the clear, so the plaintext entries are warned about and
+   * dropped. Without TLS, plaintext upstreams, as explicitly asked (warned about at start).
+   */
   private static List<Transport> transports(Value value) throws ConfigException {
     String one = "GETDNS_TRANSPORT_TLS, GETDNS_TRANSPORT_TCP or GETDNS_TRANSPORT_UDP";
-    boolean tls = false;
-    for (Value item : value.list("a list of " + one)) {
+    List<Transport> listed = new ArrayList<>();
+    List<Value> items = value.list("a list of " + one);
+    for (Value item : items) {
       Transport transport = named(item, TRANSPORT_PREFIX, Transport.class, one);
-      if (transport == Transport.TLS) {
-        tls = true;
-      } else {
-        item.warn(TRANSPORT_PREFIX + transport + ": plaintext transports are not implemented yet, ignored");
+      if (!listed.contains(transport)) {
+        listed.add(transport);
       }
     }
-    if (!tls) {
-      throw value.fail("GETDNS_TRANSPORT_TLS in the list; plaintext upstreams are not supported yet", null);
+    if (!listed.contains(Transport.TLS)) {
+      return listed;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      if (named(items.get(i), TRANSPORT_PREFIX, Transport.class, one) != Transport.TLS) {
+        items.get(i).warn("no fallback to plaintext while GETDNS_TRANSPORT_TLS is listed, ignored");
+      }
     }
     return List.of(Transport.TLS);
   }

@@ -41,6 +41,20 @@ final class Keys {
   static final String TLS_AUTH_NAME = "tls_auth_name";
   static final String TLS_PUBKEY_PINSET = "tls_pubkey_pinset";
   static final String DOH_URL = "doh_url";
+  static final String DOH_METHOD = "doh_method";
+
+  static final String TLS_QUERY_PADDING_BLOCKSIZE = "tls_query_padding_blocksize";
+  static final String EDNS_CLIENT_SUBNET_PRIVATE = "edns_client_subnet_private";
+  static final String TLS_CONNECTION_RETRIES = "tls_connection_retries";
+  static final String TLS_BACKOFF_TIME = "tls_backoff_time";
+  static final String LIMIT_OUTSTANDING_QUERIES = "limit_outstanding_queries";
+  static final String TLS_MIN_VERSION = "tls_min_version";
+  static final String TLS_MAX_VERSION = "tls_max_version";
+  static final String TLS_CIPHERSUITES = "tls_ciphersuites";
+  static final String TLS_CIPHER_LIST = "tls_cipher_list";
+  static final String UPSTREAM_SELECTION = "upstream_selection";
+  static final String TLS_ENGINE = "tls_engine";
+  static final String RESOLUTION_TYPE = "resolution_type";
 
   static final String TRANSPORT_PREFIX = "GETDNS_TRANSPORT_";
   static final String AUTHENTICATION_PREFIX = "GETDNS_AUTHENTICATION_";
@@ -51,17 +65,12 @@ final class Keys {
    * design. They are warned about, never rejected, so a Stubby file keeps working.
    */
   static final Set<String> NOT_IMPLEMENTED = Set.of(
-      "resolution_type",
-      "tls_query_padding_blocksize", "edns_client_subnet_private", "tls_connection_retries",
-      "tls_backoff_time", "limit_outstanding_queries", "tls_cipher_list", "tls_ciphersuites",
-      "tls_min_version", "tls_max_version", "appdata_dir", "trust_anchors_backoff_time",
-      "tls_pubkey_pinset", "tls_ca_path",
+      "appdata_dir", "trust_anchors_backoff_time", "tls_pubkey_pinset", "tls_ca_path",
       "rate_limit", "ipset", "metrics");
 
   /** Per-upstream keys we recognise but do not act on yet ({@link #DOH_URL} is handled apart). */
   static final Set<String> NOT_IMPLEMENTED_PER_UPSTREAM = Set.of(
-      TLS_PUBKEY_PINSET, "tls_cipher_list", "tls_ciphersuites", "tls_min_version",
-      "tls_max_version", PORT);
+      "tls_cipher_list", "tls_ciphersuites", "tls_min_version", "tls_max_version");
 
   private Keys() {}
 }

@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param cache the {@code cache:} section
  * @param dnssec {@code dnssec}, {@code dnssec_return_status}, {@code dnssec_trust_anchors}
  * @param policy the {@code policy:} section
+ * @param upstreamOptions padding, ECS, TLS versions and suites, pool health, selection, TLS engine
  */
 public record PalisadeConfig(
     Optional<Path> source,
@@ -48,7 +49,8 @@ public record PalisadeConfig(
     int tcpMaxConnections,
     CacheConfig cache,
     DnssecConfig dnssec,
-    PolicyConfig policy) {
+    PolicyConfig policy,
+    UpstreamOptions upstreamOptions) {
 
   public PalisadeConfig {
     Objects.requireNonNull(source, "source");
@@ -65,30 +67,36 @@ public record PalisadeConfig(
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(dnssec, "dnssec");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(upstreamOptions, "upstreamOptions");
   }
 
   public PalisadeConfig withSource(Optional<Path> source) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
   }
 
   public PalisadeConfig withListenAddresses(List<ListenAddress> listenAddresses) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
   }
 
   public PalisadeConfig withDnssec(DnssecConfig dnssec) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
   }
 
   public PalisadeConfig withPolicy(PolicyConfig policy) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+  }
+
+  public PalisadeConfig withUpstreams(List<UpstreamServer> upstreams, List<Transport> transports, UpstreamOptions upstreamOptions) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
   }
 
   public PalisadeConfig withCache(CacheConfig cache) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
   }
 }

@@ -133,7 +133,8 @@ class ConfigLoaderTest {
         50,
         new CacheConfig(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(3600), false, false, Duration.ofSeconds(600)),
         new DnssecConfig(true, List.of(dir.resolve("root.key").toAbsolutePath())),
-        PolicyConfig.DEFAULTS),
+        PolicyConfig.DEFAULTS,
+        UpstreamOptions.DEFAULTS),
         loaded.config());
     assertEquals(List.of(), loaded.warnings());
   }
@@ -327,7 +328,7 @@ class ConfigLoaderTest {
 
   @Test
   void rejectsUpstreamWithoutAuthNameWhenAuthenticationRequired() {
-    assertEquals("stubby.yml:4: upstream_recursive_servers[1]: expected tls_auth_name,"
+    assertEquals("stubby.yml:4: upstream_recursive_servers[1]: expected tls_auth_name or tls_pubkey_pinset,"
         + " since tls_authentication is GETDNS_AUTHENTICATION_REQUIRED",
         error("""
             upstream_recursive_servers:
@@ -339,16 +340,28 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void rejectsUpstreamWithOnlyAPinsetWhenAuthenticationRequired() {
-    assertEquals("stubby.yml:2: upstream_recursive_servers[0]: expected tls_auth_name,"
-        + " since tls_authentication is GETDNS_AUTHENTICATION_REQUIRED"
-        + " (tls_pubkey_pinset alone is not implemented yet)",
+  void acceptsAnUpstreamAuthenticatedByPinsAloneAsStubbyDoes() throws ConfigException {
+    UpstreamServer u = parse("""
+        upstream_recursive_servers:
+          - address_data: 80.67.188.188
+            tls_pubkey_pinset:
+              - digest: "sha256"
+                value: WaG0kHUS5N/ny0labz85HZg+v+f0b/UQ73IZjFep0nM=
+        """).config().upstreams().get(0);
+    assertEquals(List.of("WaG0kHUS5N/ny0labz85HZg+v+f0b/UQ73IZjFep0nM="), u.pins());
+    assertTrue(u.tlsAuthName().isEmpty());
+  }
+
+  @Test
+  void rejectsAPinThatIsNotASha256Digest() {
+    assertEquals("stubby.yml:5: upstream_recursive_servers[0].tls_pubkey_pinset[0].value: expected a base64 SHA-256 digest"
+        + " of a SubjectPublicKeyInfo (44 characters), got \"c2hvcnQ=\"",
         error("""
             upstream_recursive_servers:
               - address_data: 80.67.188.188
                 tls_pubkey_pinset:
-                  - digest: "sha256"
-                    value: WaG0kHUS5N/ny0labz85HZg+v+f0b/UQ73IZjFep0nM=
+                  - digest: sha256
+                    value: c2hvcnQ=
             """).getMessage());
   }
 
@@ -417,32 +430,33 @@ class ConfigLoaderTest {
             tls_min_version: GETDNS_TLS1_3
         """);
     assertEquals(List.of(
-        "stubby.yml:4: upstream_recursive_servers[0].port: not implemented yet, ignored",
         "stubby.yml:5: upstream_recursive_servers[0].tls_min_version: not implemented yet, ignored"),
         loaded.warnings());
-    assertEquals(1, loaded.config().upstreams().size());
+    assertEquals(53, loaded.config().upstreams().get(0).port());
   }
 
   @Test
-  void skipsDohUpstreamWithAWarning() throws ConfigException {
+  void readsADnsOverHttpsUpstreamWithItsBootstrapAddress() throws ConfigException {
     LoadedConfig loaded = parse("""
         upstream_recursive_servers:
           - address_data: 9.9.9.9
             tls_auth_name: dns.quad9.net
           - address_data: 9.9.9.9
             doh_url: https://dns.quad9.net/dns-query
+            doh_method: GET
         """);
-    assertEquals(List.of("stubby.yml:5: upstream_recursive_servers[1].doh_url: not implemented yet, upstream ignored"),
-        loaded.warnings());
-    assertEquals(List.of(new UpstreamServer(ip("9.9.9.9"), 853, Optional.of("dns.quad9.net"))),
-        loaded.config().upstreams());
+    assertEquals(List.of(), loaded.warnings());
+    UpstreamServer doh = loaded.config().upstreams().get(1);
+    assertEquals(Optional.of(java.net.URI.create("https://dns.quad9.net/dns-query")), doh.dohUrl());
+    assertTrue(doh.dohGet());
+    assertEquals(ip("9.9.9.9"), doh.address());
   }
 
   @Test
-  void rejectsUpstreamListOfOnlyDohEntries() {
-    assertEquals("stubby.yml:1: upstream_recursive_servers: expected at least one upstream without doh_url"
-        + " (DNS over HTTPS is not implemented yet)",
-        error("upstream_recursive_servers:\n  - {address_data: 9.9.9.9, doh_url: https://dns.quad9.net/dns-query}\n")
+  void rejectsADohUrlThatIsNotHttps() {
+    assertEquals("stubby.yml:2: upstream_recursive_servers[0].doh_url: expected an https URL such as"
+        + " https://dns.quad9.net/dns-query, got \"http://dns.quad9.net/dns-query\"",
+        error("upstream_recursive_servers:\n  - {address_data: 9.9.9.9, doh_url: \"http://dns.quad9.net/dns-query\"}\n")
             .getMessage());
   }
 
@@ -483,18 +497,42 @@ class ConfigLoaderTest {
   // dns_transport_list
 
   @Test
-  void rejectsTransportListWithoutTls() {
-    assertEquals("stubby.yml:1: dns_transport_list: expected GETDNS_TRANSPORT_TLS in the list;"
-        + " plaintext upstreams are not supported yet",
-        error("dns_transport_list:\n  - GETDNS_TRANSPORT_UDP\n  - GETDNS_TRANSPORT_TCP\n").getMessage());
+  void aTransportListWithoutTlsAsksForPlaintextUpstreams() throws ConfigException {
+    assertEquals(List.of(Transport.UDP, Transport.TCP),
+        parse("dns_transport_list:\n  - GETDNS_TRANSPORT_UDP\n  - GETDNS_TRANSPORT_TCP\n").config().transports());
   }
 
   @Test
-  void warnsAboutAndDropsPlaintextTransports() throws ConfigException {
+  void neverFallsBackToPlaintextWhenTlsIsListed() throws ConfigException {
     LoadedConfig loaded = parse("dns_transport_list:\n  - GETDNS_TRANSPORT_TLS\n  - GETDNS_TRANSPORT_UDP\n");
     assertEquals(List.of(Transport.TLS), loaded.config().transports());
-    assertEquals(List.of("stubby.yml:3: dns_transport_list[1]: GETDNS_TRANSPORT_UDP:"
-        + " plaintext transports are not implemented yet, ignored"), loaded.warnings());
+    assertEquals(List.of("stubby.yml:3: dns_transport_list[1]: no fallback to plaintext while GETDNS_TRANSPORT_TLS is listed,"
+        + " ignored"), loaded.warnings());
+  }
+
+  @Test
+  void readsTheUpstreamOptions() throws ConfigException {
+    UpstreamOptions o = parse("""
+        tls_query_padding_blocksize: 256
+        edns_client_subnet_private: 0
+        tls_connection_retries: 3
+        tls_backoff_time: 300
+        limit_outstanding_queries: 100
+        tls_min_version: GETDNS_TLS1_3
+        tls_ciphersuites: "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+        upstream_selection: fastest
+        tls_engine: jdk
+        """).config().upstreamOptions();
+    assertEquals(new UpstreamOptions(256, false, 3, Duration.ofSeconds(300), 100, "TLS1_3", "TLS1_3",
+        "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256", "", Optional.of("fastest"), "jdk"), o);
+  }
+
+  @Test
+  void rejectsOldTlsVersionsAndAMinimumAboveTheMaximum() {
+    assertEquals("stubby.yml:1: tls_min_version: expected GETDNS_TLS1_2 or GETDNS_TLS1_3 (older versions are not supported),"
+        + " got \"GETDNS_TLS1_1\"", error("tls_min_version: GETDNS_TLS1_1\n").getMessage());
+    assertEquals("stubby.yml:1: tls_min_version: expected a version no higher than tls_max_version (GETDNS_TLS1_2), got \"GETDNS_TLS1_3\"",
+        error("tls_min_version: GETDNS_TLS1_3\ntls_max_version: GETDNS_TLS1_2\n").getMessage());
   }
 
   @Test
@@ -701,14 +739,14 @@ class ConfigLoaderTest {
     assertEquals(List.of(
         "stubby.yml:1: zeta: unknown key, ignored",
         "stubby.yml:4: upstream_recursive_servers[0].alpha: unknown key, ignored",
-        "stubby.yml:6: tls_query_padding_blocksize: not implemented yet, ignored"),
+        "stubby.yml:6: appdata_dir: not implemented yet, ignored"),
         parse("""
             zeta: 1
             upstream_recursive_servers:
               - address_data: 9.9.9.9
                 alpha: 1
                 tls_auth_name: dns.quad9.net
-            tls_query_padding_blocksize: 128
+            appdata_dir: /var/cache/stubby
             """).warnings());
   }
 

@@ -51,7 +51,9 @@ class ConfigPrinterTest {
         new PolicyConfig("strict", "NXDOMAIN", List.of("lan"), List.of("example.org", "*.example.com"), List.of(ca.toAbsolutePath()),
             List.of("bad.example"), List.of(), false, List.of("NULL", "65399"), List.of(new PolicyConfig.LexicalRule(50, 0, 4.0)),
             new PolicyConfig.Budgets(100, 1000.5, 5000, 2, 30, Duration.ofSeconds(60), 3, false),
-            new PolicyConfig.Answers(false, List.of("*.plex.direct"), 0, 50), new PolicyConfig.State(128, 256, 128))));
+            new PolicyConfig.Answers(false, List.of("*.plex.direct"), 0, 50), new PolicyConfig.State(128, 256, 128)),
+        new UpstreamOptions(0, false, 5, Duration.ofSeconds(30), 100, "TLS1_3", "TLS1_3", "TLS_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384",
+            Optional.of("fastest"), "jdk")));
   }
 
   @Test
@@ -85,6 +87,14 @@ class ConfigPrinterTest {
           - ::1/128
         tcp_idle_timeout: 10000
         tcp_max_connections: 1024
+        tls_query_padding_blocksize: 128
+        edns_client_subnet_private: 1
+        tls_connection_retries: 2
+        tls_backoff_time: 3600
+        limit_outstanding_queries: 0
+        tls_min_version: GETDNS_TLS1_2
+        tls_max_version: GETDNS_TLS1_3
+        tls_engine: auto
         cache:
           size: 67108864
           min_ttl: 0
@@ -95,7 +105,9 @@ class ConfigPrinterTest {
         policy:
           mode: guarded
           refuse_with: REFUSED
-          local_zones: []
+          local_zones:
+            - lan
+            - home.arpa
           allow: []
           allow_files: []
           deny: []

@@ -24,11 +24,26 @@ import dev.palisade.policy.PolicyEngine;
 import dev.palisade.resolver.stage.PolicyStage;
 import dev.palisade.resolver.stage.PoolResolver;
 import dev.palisade.resolver.stage.ValidateStage;
+import dev.palisade.config.Transport;
+import dev.palisade.config.UpstreamOptions;
+import dev.palisade.upstream.DohSettings;
+import dev.palisade.upstream.DohUpstream;
 import dev.palisade.upstream.DotSettings;
 import dev.palisade.upstream.DotUpstream;
+import dev.palisade.upstream.EdnsPrivacy;
+import dev.palisade.upstream.PinSet;
+import dev.palisade.upstream.PlainSettings;
+import dev.palisade.upstream.PlainUpstream;
+import dev.palisade.upstream.PoolSettings;
+import dev.palisade.upstream.TlsEngine;
+import dev.palisade.upstream.TlsSettings;
+import dev.palisade.upstream.TlsVersion;
+import dev.palisade.upstream.Upstream;
+import dev.palisade.upstream.UpstreamListener;
 import dev.palisade.upstream.UpstreamPool;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -215,27 +230,70 @@ public final class Palisade implements AutoCloseable {
 
   private static UpstreamPool pool(PalisadeConfig config, EventLoops loops, LongSupplier nanoTime, SecureRandom random) {
     Duration connectTimeout = config.timeout().compareTo(MAX_CONNECT_TIMEOUT) < 0 ? config.timeout() : MAX_CONNECT_TIMEOUT;
-    List<DotUpstream> upstreams =
-        config.upstreams().stream()
-            .map(u -> new DotUpstream(settings(config, u, connectTimeout), loops.group(), loops.socketChannel(), random, nanoTime))
-            .toList();
-    upstreams.forEach(u -> log.info("upstream {} over TLS", u.id()));
-    return new UpstreamPool(
-        upstreams,
-        config.roundRobin() ? UpstreamPool.Selection.ROUND_ROBIN : UpstreamPool.Selection.ORDERED,
-        nanoTime,
-        random);
+    UpstreamOptions o = config.upstreamOptions();
+    boolean tls = config.transports().contains(Transport.TLS);
+    if (!tls) {
+      log.warn("dns_transport_list has no GETDNS_TRANSPORT_TLS: queries go to the upstreams IN PLAINTEXT ({}); "
+          + "anyone on the path can read and forge them", config.transports());
+    }
+    EdnsPrivacy privacy = new EdnsPrivacy(o.paddingBlockSize(), o.ecsPrivate());
+    List<Upstream> upstreams = new ArrayList<>();
+    for (UpstreamServer u : config.upstreams()) {
+      Upstream upstream;
+      if (!tls) {
+        upstream = new PlainUpstream(
+            new PlainSettings(new InetSocketAddress(u.address(), u.port()), config.transports().contains(Transport.UDP),
+                config.transports().contains(Transport.TCP), connectTimeout, MAX_OUTSTANDING_PER_UPSTREAM, o.ecsPrivate()),
+            loops.group(), loops.datagramChannel(), loops.socketChannel(), random, nanoTime);
+      } else if (u.dohUrl().isPresent()) {
+        URI uri = u.dohUrl().get();
+        // Without tls_auth_name the certificate is checked against the URL's host (DohSettings).
+        upstream = new DohUpstream(
+            new DohSettings(uri, new InetSocketAddress(u.address(), DohSettings.port(uri)), tls(config, u),
+                config.idleTimeout(), connectTimeout, MAX_OUTSTANDING_PER_UPSTREAM, o.limitOutstandingQueries(), u.dohGet(), privacy),
+            loops.group(), loops.socketChannel(), nanoTime);
+      } else {
+        upstream = new DotUpstream(
+            new DotSettings(new InetSocketAddress(u.address(), u.tlsPort()), tls(config, u), config.idleTimeout(), connectTimeout,
+                MAX_OUTSTANDING_PER_UPSTREAM, o.limitOutstandingQueries(), privacy),
+            loops.group(), loops.socketChannel(), random, nanoTime);
+      }
+      log.info("upstream {}", upstream.id());
+      upstreams.add(upstream);
+    }
+    UpstreamPool.Selection selection = o.selection()
+        .map(s -> UpstreamPool.Selection.valueOf(s.toUpperCase(java.util.Locale.ROOT)))
+        .orElse(config.roundRobin() ? UpstreamPool.Selection.ROUND_ROBIN : UpstreamPool.Selection.ORDERED);
+    PoolSettings pool = PoolSettings.defaults(selection)
+        .withConnectionRetries(o.connectionRetries())
+        .withBackoff(Duration.ofSeconds(1), o.backoffTime());
+    return new UpstreamPool(upstreams, pool, nanoTime, random, UpstreamListener.NONE);
   }
 
-  private static DotSettings settings(PalisadeConfig config, UpstreamServer u, Duration connectTimeout) {
-    return new DotSettings(
-        new InetSocketAddress(u.address(), u.tlsPort()),
-        u.tlsAuthName(),
+  /** Stubby's TLS keys as the upstream module's settings for one server. */
+  private static TlsSettings tls(PalisadeConfig config, UpstreamServer u) {
+    UpstreamOptions o = config.upstreamOptions();
+    List<String> suites = new ArrayList<>();
+    if (!o.tlsCiphersuites().isEmpty()) {
+      suites.addAll(TlsSettings.cipherSuitesFromOpenSsl(o.tlsCiphersuites()));
+    }
+    if (!o.tlsCipherList().isEmpty()) {
+      suites.addAll(TlsSettings.cipherSuitesFromOpenSsl(o.tlsCipherList()));
+    }
+    TlsEngine engine = switch (o.tlsEngine()) {
+      case "jdk" -> TlsEngine.JDK;
+      case "boringssl" -> TlsEngine.OPENSSL;
+      default -> TlsEngine.defaultEngine();
+    };
+    return new TlsSettings(
         config.tlsAuthentication() == TlsAuthentication.REQUIRED,
+        u.tlsAuthName(),
         config.tlsCaFile(),
-        config.idleTimeout(),
-        connectTimeout,
-        MAX_OUTSTANDING_PER_UPSTREAM);
+        u.pins().isEmpty() ? PinSet.NONE : PinSet.ofBase64(u.pins()),
+        TlsVersion.valueOf(o.tlsMinVersion()),
+        TlsVersion.valueOf(o.tlsMaxVersion()),
+        suites,
+        engine);
   }
 
   /** Where UDP listeners are bound (ports resolved, for a configured port 0). */

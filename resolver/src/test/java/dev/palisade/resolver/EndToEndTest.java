@@ -11,6 +11,7 @@ import dev.palisade.config.ListenAddress;
 import dev.palisade.config.LogLevel;
 import dev.palisade.config.PalisadeConfig;
 import dev.palisade.config.PolicyConfig;
+import dev.palisade.config.UpstreamOptions;
 import dev.palisade.config.TlsAuthentication;
 import dev.palisade.config.Transport;
 import dev.palisade.config.UpstreamServer;
@@ -102,7 +103,8 @@ class EndToEndTest {
         CacheConfig.DEFAULTS,
         dnssec,
         // test. is special-use (RFC 6761), not a public suffix: the policy refuses it unless local.
-        TEST_IS_LOCAL);
+        TEST_IS_LOCAL,
+        UpstreamOptions.DEFAULTS);
   }
 
   static UpstreamServer upstream(int port, String authName) throws Exception {
