@@ -1,0 +1,91 @@
+package dev.palisade.bench.resolver;
+
+import dev.palisade.config.CacheConfig;
+import dev.palisade.resolver.cache.CacheCounters;
+import dev.palisade.resolver.cache.CacheStage;
+import dev.palisade.resolver.cache.DnsCache;
+import dev.palisade.resolver.chain.Answer;
+import dev.palisade.resolver.chain.Client;
+import dev.palisade.resolver.chain.Pipeline;
+import dev.palisade.resolver.chain.Protocol;
+import dev.palisade.resolver.chain.Query;
+import dev.palisade.resolver.chain.Source;
+import dev.palisade.resolver.stage.ShapeStage;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * The cache-hit path without the network: parse the client's bytes, shape and cache stages, encode
+ * the reply. What a hit costs Palisade in CPU beyond the socket calls (the end-to-end figure is in
+ * bench/RESULTS.md, measured with dnsperf). Run: java -jar bench/target/benchmarks.jar CacheHit
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class CacheHitBenchmark {
+
+  private Pipeline pipeline;
+  private byte[] queryWire;
+  private final Client client = new Client(new InetSocketAddress("127.0.0.1", 40000), Protocol.UDP);
+
+  @Setup
+  public void setUp() throws Exception {
+    Name name = Name.fromString("www.example.org.");
+    Message reply = new Message(0);
+    reply.getHeader().setFlag(Flags.QR);
+    reply.getHeader().setFlag(Flags.RD);
+    reply.getHeader().setFlag(Flags.RA);
+    reply.addRecord(Record.newRecord(name, Type.A, DClass.IN), Section.QUESTION);
+    reply.addRecord(new ARecord(name, DClass.IN, 3600, InetAddress.getByName("192.0.2.1")), Section.ANSWER);
+    reply.addRecord(new ARecord(name, DClass.IN, 3600, InetAddress.getByName("192.0.2.2")), Section.ANSWER);
+    reply.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    CompletableFuture<Answer> upstream = CompletableFuture.completedFuture(new Answer(reply, Source.UPSTREAM, Optional.empty()));
+    DnsCache cache = new DnsCache(CacheConfig.DEFAULTS, System::nanoTime, new CacheCounters());
+    pipeline = new Pipeline(List.of(new ShapeStage(), new CacheStage(cache, CacheConfig.DEFAULTS, System::nanoTime, new CacheCounters()), c -> upstream));
+    Message q = Message.newQuery(Record.newRecord(Name.fromString("WWW.Example.ORG."), Type.A, DClass.IN));
+    q.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
+    q.getHeader().setID(4242);
+    queryWire = q.toWire();
+    hit(); // the first query fills the cache; every measured one is a hit
+  }
+
+  @Benchmark
+  public byte[] hit() throws Exception {
+    Message m = new Message(queryWire);
+    long now = System.nanoTime();
+    Answer a = pipeline.handle(new Query(m, client, now, now + 1_000_000_000L)).getNow(null);
+    return a.message().toWire(1232);
+  }
+
+  /** The same without the cache stage's work: parse and encode only, as a floor. */
+  @Benchmark
+  public byte[] parseAndEncodeOnly() throws Exception {
+    return new Message(queryWire).toWire(1232);
+  }
+}
