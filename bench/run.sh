@@ -33,6 +33,10 @@ CLIENTS=4                         # dnsperf -c
 OUTSTANDING=100                   # dnsperf -q
 PACED_QPS=5000                    # dnsperf -Q for the paced miss workload (below every resolver's maximum)
 QUICK=0
+# Palisade's JVM options: the recommended ones from deploy/jvm.options unless BENCH_JAVA_OPTS is set.
+JAVA_OPTS=${BENCH_JAVA_OPTS:-$(grep -v '^#' "$REPO_DIR/deploy/jvm.options" | tr '\n' ' ')}
+# Extra lines for palisade.yml, e.g. BENCH_PALISADE_EXTRA='tls_engine: jdk'.
+PALISADE_EXTRA=${BENCH_PALISADE_EXTRA:-}
 UNBOUND_MAX_REUSE=${BENCH_UNBOUND_MAX_REUSE:-1000000}   # unbound forwarder's max-reuse-tcp-queries (its default: 200)
 RESULTS="$BENCH_DIR/RESULTS.md"
 
@@ -290,6 +294,7 @@ dnssec: GETDNS_EXTENSION_FALSE
 # (Builds from before the policy accept the section with a warning.)
 policy:
   local_zones: [bench.test]
+$PALISADE_EXTRA
 EOF
   java -jar "$WORK/palisade.jar" -C "$WORK/palisade.yml" -i >palisade-effective.yml 2>palisade-check.err && break
   log "palisade -i failed (jar being rebuilt?), retrying in 20 s: $(head -c 300 palisade-check.err)"
@@ -324,7 +329,8 @@ upstream_recursive_servers:
 EOF
 stubby -C "$WORK/stubby.yml" -i >stubby-effective.txt 2>&1 || die "stubby -i failed: $(cat stubby-effective.txt)"
 
-start palisade java -jar "$WORK/palisade.jar" -C "$WORK/palisade.yml"
+# shellcheck disable=SC2086
+start palisade java $JAVA_OPTS -jar "$WORK/palisade.jar" -C "$WORK/palisade.yml"
 start unbound unbound -d -c "$WORK/unbound.conf"
 start stubby stubby -C "$WORK/stubby.yml"
 for r in "${RESOLVERS[@]}"; do
@@ -533,7 +539,7 @@ $(repeat_note)
 
 - date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $MODE
 - machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)
-- Palisade: commit $GIT_REV, jar built $JAR_TIME (sha256 $JAR_SHA…), $JAVA_V, default JVM options (max heap $JAVA_MAXHEAP MiB on this machine)
+- Palisade: commit $GIT_REV, jar built $JAR_TIME (sha256 $JAR_SHA…), $JAVA_V, JVM options \`$JAVA_OPTS\`
 - $UNBOUND_V; $STUBBY_V; dnsperf $DNSPERF_V
 
 ## miss: every query forwarded (like for like)

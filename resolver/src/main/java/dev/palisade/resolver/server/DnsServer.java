@@ -7,6 +7,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -34,6 +35,9 @@ public final class DnsServer implements AutoCloseable {
 
   /** Per connection: stop reading while this many queries are unanswered (RFC 7766 section 6.2.1.1 allows many). */
   static final int MAX_PIPELINED = 256;
+
+  /** The longest UDP query read whole. */
+  static final int MAX_QUERY_SIZE = 4096;
 
   private final EventLoops loops;
   private final QueryHandler handler;
@@ -84,6 +88,10 @@ public final class DnsServer implements AutoCloseable {
     int sockets = loops.epoll() ? loops.threads() : 1;
     if (loops.epoll()) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
+      // recvmmsg: up to 16 datagrams per read call. Queries longer than this are cut, fail to parse
+      // and get FORMERR; real queries are a few hundred bytes (RFC 6891 leaves query size to us).
+      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_QUERY_SIZE);
+      b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(16 * MAX_QUERY_SIZE));
     }
     InetSocketAddress bound = at;
     for (int i = 0; i < sockets; i++) {

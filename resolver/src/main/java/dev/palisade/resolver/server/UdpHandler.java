@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +30,27 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     byte[] bytes = ByteBufUtil.getBytes(packet.content());
     InetSocketAddress sender = packet.sender();
     Channel ch = ctx.channel();
-    handler
-        .handle(bytes, sender, Protocol.UDP)
-        .thenAccept(
-            reply -> {
-              if (reply != null) {
-                ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(reply), sender), ch.voidPromise());
-              }
-            });
+    CompletableFuture<byte[]> reply = handler.handle(bytes, sender, Protocol.UDP);
+    byte[] now = reply.getNow(null);
+    if (reply.isDone()) {
+      // Answered on the spot (cache, policy, errors): queue it and flush once when this read burst
+      // ends, so that the replies of a burst leave in one sendmmsg instead of one syscall each.
+      if (now != null) {
+        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(now), sender), ctx.voidPromise());
+      }
+      return;
+    }
+    reply.thenAccept(
+        r -> {
+          if (r != null) {
+            ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(r), sender), ch.voidPromise());
+          }
+        });
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.flush();
   }
 
   @Override
