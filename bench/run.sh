@@ -600,6 +600,16 @@ $(grep -v '^# Effective configuration' "$WORK/palisade-effective.yml" | sed "s|$
 </details>
 EOF
 } >"$tmp"
+# The figures of the other benchmark scripts, so that RESULTS.md holds every figure the project
+# reports (each file is written by its own script; see bench/README.md).
+if [ "$QUICK" = 0 ]; then
+  for other in RESULTS-more.md EXFILTRATION.md; do
+    if [ -f "$BENCH_DIR/$other" ]; then
+      printf '\n---\n\n<!-- appended from bench/%s by run.sh -->\n\n' "$other" >>"$tmp"
+      sed 's/^# /## /' "$BENCH_DIR/$other" >>"$tmp"
+    fi
+  done
+fi
 mv "$tmp" "$RESULTS"
 [ "$RESULTS" -ef "$WORK/RESULTS.md" ] || cp "$RESULTS" "$WORK/RESULTS.md"
 log "wrote $RESULTS"
