@@ -20,6 +20,31 @@ public final class Main {
     System.exit(run(args, System.out, System.err));
   }
 
+  /**
+   * SIGHUP re-reads the config file and applies its {@code policy:} section, allow and deny list
+   * files included. A file that no longer loads leaves everything as it was; changes to other
+   * sections are reported as needing a restart.
+   */
+  private static void reloadOnHangup(Palisade palisade, java.nio.file.Path file, PalisadeConfig running, Logger log) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        try {
+          PalisadeConfig next = ConfigLoader.load(file).config();
+          palisade.reloadPolicy(next.policy());
+          if (!next.withPolicy(running.policy()).equals(running)) {
+            log.warn("reload: {} changed outside the policy section; those changes need a restart", file);
+          }
+        } catch (ConfigException e) {
+          log.error("reload failed, keeping the running config: {}", e.getMessage());
+        } catch (Palisade.StartFailure e) {
+          log.error("reload failed, keeping the running policy: {}", e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException e) {
+      log.warn("no SIGHUP on this platform: reload by restarting ({})", e.getMessage());
+    }
+  }
+
   /** Runs until shut down; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {
     CommandLine cli;
@@ -61,6 +86,7 @@ public final class Main {
       log.error("{}", e.getMessage());
       return 1;
     }
+    cli.configFile().ifPresent(file -> reloadOnHangup(palisade, file, config, log));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -78,9 +78,17 @@ public final class Palisade implements AutoCloseable {
   private final Optional<DnsCache> cache;
   private final CacheCounters cacheCounters;
   private final Optional<Validation> validation;
+  private final PolicyEngine policy;
 
   private Palisade(
-      EventLoops loops, UpstreamPool pool, DnsServer server, Optional<DnsCache> cache, CacheCounters cacheCounters, Optional<Validation> validation) {
+      EventLoops loops,
+      UpstreamPool pool,
+      DnsServer server,
+      Optional<DnsCache> cache,
+      CacheCounters cacheCounters,
+      Optional<Validation> validation,
+      PolicyEngine policy) {
+    this.policy = policy;
     this.loops = loops;
     this.pool = pool;
     this.server = server;
@@ -139,7 +147,7 @@ public final class Palisade implements AutoCloseable {
         server.listen(a);
       }
       validation.ifPresent(v -> checkRoot(v.validator()));
-      return new Palisade(loops, pool, server, cache, counters, validation);
+      return new Palisade(loops, pool, server, cache, counters, validation, policy);
     } catch (DnsServer.BindFailure | TrustAnchorException | StartFailure | RuntimeException e) {
       if (server != null) {
         server.close();
@@ -303,6 +311,18 @@ public final class Palisade implements AutoCloseable {
 
   public List<InetSocketAddress> tcpAddresses() {
     return server.tcpAddresses();
+  }
+
+  /**
+   * Applies a new {@code policy:} section (lists re-read from their files) without dropping a
+   * query or the budgets spent so far.
+   *
+   * @throws StartFailure if the new section cannot be applied; the old one stays in force
+   */
+  public void reloadPolicy(dev.palisade.config.PolicyConfig config) throws StartFailure {
+    policy.reconfigure(PolicySettingsMapping.settings(config));
+    log.info("policy reloaded: {} mode, {} allow and {} deny entries", config.mode(),
+        policy.settings().allow().size(), policy.settings().deny().size());
   }
 
   /** The cache's counters (all zero when the cache is off). */

@@ -41,7 +41,10 @@ class PalisadeJarIT {
   static void startUpstream() {
     assertTrue(Files.exists(JAR), "package the jar first: " + JAR);
     ca = TestCa.create(dir.resolve("ca"));
-    unbound = EndToEndTest.zone(UnboundServer.builder().directory(dir.resolve("unbound")).tls(ca.issue("dot", "dot.test"))).build().start();
+    unbound = EndToEndTest.zone(UnboundServer.builder().directory(dir.resolve("unbound")).tls(ca.issue("dot", "dot.test")))
+        .localZone("example.com.", "redirect")
+        .localData("example.com. 300 IN A 192.0.2.80")
+        .build().start();
   }
 
   @AfterAll
@@ -285,6 +288,37 @@ class PalisadeJarIT {
         p.toHandle().destroy();
         p.waitFor(20, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  void sighupReloadsThePolicyListsWithoutARestart() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    Path deny = dir.resolve("deny.txt");
+    Files.writeString(deny, "# nothing denied yet\n");
+    Path cfg = writeConfig("reload.yml", stubbyStyleConfig(port).replace("  local_zones: [test]", "  local_zones: [test]\n  deny_files: [" + deny + "]"));
+    Process p = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "-C", cfg.toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("reload.log").toFile()).start();
+    try {
+      DigResult before = null;
+      for (int i = 0; i < 100 && (before == null || !before.replied()); i++) {
+        Thread.sleep(100);
+        before = Dig.query("127.0.0.1", port, "www.example.com", "A", "+time=2");
+      }
+      assertEquals("NOERROR", before.status(), before.output() + Files.readString(dir.resolve("reload.log")));
+      Files.writeString(deny, "*.example.com\n");
+      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      DigResult after = null;
+      for (int i = 0; i < 50 && (after == null || !"REFUSED".equals(after.status())); i++) {
+        Thread.sleep(100);
+        after = Dig.query("127.0.0.1", port, "www.example.com", "A");
+      }
+      assertEquals("REFUSED", after.status(), "denied after the reload, though the answer is cached: " + after.output());
+      assertTrue(p.isAlive(), "no restart");
+      assertTrue(Files.readString(dir.resolve("reload.log")).contains("policy reloaded"));
+    } finally {
+      p.toHandle().destroy();
+      p.waitFor(20, TimeUnit.SECONDS);
     }
   }
 }
