@@ -1,6 +1,5 @@
 # shellcheck shell=bash
-# Helpers for the bench scripts (bench/run-more.sh; bench/run.sh still has its own copies of the
-# same functions). Source it, then set WORK (the run's work directory) before starting anything:
+# Helpers for the bench scripts (bench/run.sh and bench/run-more.sh). Source it, then set WORK (the run's work directory) before starting anything:
 #
 #   BENCH_SCRIPT=run-more.sh; . "$BENCH_DIR/lib.sh"
 #

@@ -70,8 +70,9 @@ for v in "$DURATION" "$REPS" "$OUTSTANDING" "$WARMUP"; do
   [[ "$v" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "run.sh: expected a positive integer, got '$v'" >&2; exit 2; }
 done
 
-log() { printf '%s run.sh: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_SCRIPT=run.sh
+# shellcheck source=lib.sh
+. "$BENCH_DIR/lib.sh"    # log, die, start/stop/alive, cpu_ticks, rss_kib, machine_clock, median, fmt, ratio
 
 for tool in unbound stubby dnsperf dig openssl java awk ss; do
   command -v "$tool" >/dev/null || die "$tool not found"
@@ -91,59 +92,10 @@ WORK=$(mktemp -d "$BENCH_DIR/out/run-$(date -u +%Y%m%dT%H%M%SZ)-XXXX")
 [ "$QUICK" = 1 ] && [ "$results_given" = 0 ] && RESULTS="$WORK/RESULTS.md"
 log "work directory $WORK"
 
-declare -A PID=()                 # name -> pid of every long-running process we started
-running() {                       # running PID: alive and not a zombie waiting to be reaped
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat:0:1}" != Z ]
-}
-stop() {                          # stop NAME: SIGTERM, at most 5 s, then SIGKILL; reaps it
-  local name=$1 pid=${PID[$1]} i
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do running "$pid" || break; sleep 0.1; done
-  if running "$pid"; then
-    log "$name ($pid) did not stop, killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  unset "PID[$name]"
-}
-cleanup() {
-  local rc=$? name
-  trap - EXIT INT TERM
-  for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; done
-  for name in "${!PID[@]}"; do stop "$name"; done
-  rm -f "$WORK"/queries-miss-*.txt           # large and regenerated each run
-  [ "$rc" = 0 ] || log "failed (exit $rc); logs and configs are in $WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_cleanup_hook() { rm -f "$WORK"/queries-miss-*.txt; }   # large and regenerated each run
+bench_traps
 
-# ---- helpers ------------------------------------------------------------------------------------
-CLK_TCK=$(getconf CLK_TCK)
-
-# utime+stime of a process, all its threads, in clock ticks (fields 14 and 15 of /proc/PID/stat).
-cpu_ticks() {
-  local stat
-  stat=$(cat "/proc/$1/stat") || die "process $1 is gone"
-  stat=${stat##*) }                          # drop "pid (comm) ": field 3 becomes word 1
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $(( ${12} + ${13} ))
-}
-
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-
-# Uptime and idle seconds summed over all cores, for a noise indicator: the machine's busy share is
-# 1 - idle / (uptime * cores). (/proc/stat's user and system jiffies are tick-sampled and miss short
-# bursts; idle time is precise.)
-NPROC=$(nproc)
-machine_clock() { cut -d' ' -f1,2 /proc/uptime; }
-
-alive() { running "${PID[$1]}" || die "$1 exited; see $WORK/$1.log and $WORK/$1.out"; }
+# ---- helpers (the shared ones are in lib.sh) ------------------------------------------------------
 
 # wait_answer NAME ADDR PORT: until dig gets n1.bench.test's address (at most ~60 s).
 wait_answer() {
@@ -160,12 +112,6 @@ wait_answer() {
     n1.bench.test A +time=1 +tries=1 2>&1 | grep -E 'status:|timed out|refused' | head -1)"
 }
 
-start() {                                    # start NAME COMMAND...: in the background, output to NAME.out
-  local name=$1; shift
-  "$@" >"$WORK/$name.out" 2>&1 &
-  PID[$name]=$!
-  log "started $name (pid ${PID[$name]}): $*"
-}
 
 # ---- 1. throwaway CA and server certificate ------------------------------------------------------
 cd "$WORK"
@@ -428,7 +374,6 @@ short=$(awk -F, -v d="$DURATION" 'NR > 1 && $1 != "repeat" && $8 < d - 0.5 {prin
 [ -z "$short" ] || log "note: runs that used up their query file before ${DURATION} s: $short"
 
 # ---- 5. the report ------------------------------------------------------------------------------
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 col() { awk -F, -v w="$1" -v r="$2" -v c="$3" 'NR > 1 && $1 == w && $2 == r {print $c}' "$RAW"; }   # col WL R COLUMN
 sumcol() { col "$@" | awk '{s += $1} END {print s + 0}'; }
 
@@ -451,8 +396,6 @@ LABEL_palisade="Palisade"
 LABEL_unbound="unbound (DoT forwarder, caching)"
 LABEL_stubby="Stubby"
 label() { local v="LABEL_$1"; echo "${!v}"; }
-fmt() { awk -v x="$1" -v f="$2" 'BEGIN {printf f, x}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
 
 table() {                                    # table WORKLOAD
   local wl=$1 r
