@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** Finds the DNS tools on this machine and runs them. */
-final class Tools {
+/** Finds the DNS tools on this machine and runs them (the dnssec module's test bed uses it too). */
+public final class Tools {
   static final String NOT_INSTALLED = " is not installed: run ./scripts/test, which installs the test tools";
 
   private Tools() {}
@@ -24,7 +24,12 @@ final class Tools {
    * lacks for non-root users although unbound lives there. A missing tool is an error, never a
    * skipped test: a silently skipped integration test looks like a passing one.
    */
-  static Path find(String name) {
+  public static Path find(String name) {
+    return find(name, null);
+  }
+
+  /** As {@link #find(String)}, naming the Debian package that provides it in the error. */
+  public static Path find(String name, String debianPackage) {
     List<String> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
@@ -40,16 +45,25 @@ final class Tools {
         return candidate;
       }
     }
-    throw new IllegalStateException(name + NOT_INSTALLED);
+    throw new IllegalStateException(name + (debianPackage == null ? "" : " (Debian package " + debianPackage + ")") + NOT_INSTALLED);
   }
 
-  record Output(int exitCode, String text) {}
+  public record Output(int exitCode, String text) {}
 
   /** Runs a short-lived command, stdout and stderr merged, and kills it if it outlives {@code timeout}. */
-  static Output run(List<String> command, Duration timeout) {
+  public static Output run(List<String> command, Duration timeout) {
+    return run(null, command, timeout);
+  }
+
+  /** As {@link #run(List, Duration)}, in working directory {@code dir} (null: ours). */
+  public static Output run(Path dir, List<String> command, Duration timeout) {
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+      if (dir != null) {
+        b.directory(dir.toFile());
+      }
+      process = b.start();
       process.getOutputStream().close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + command, e);
@@ -80,7 +94,7 @@ final class Tools {
   }
 
   /** A file's text for a failure message, or a note saying why there is none. */
-  static String readQuietly(Path file) {
+  public static String readQuietly(Path file) {
     try {
       return Files.exists(file) ? Files.readString(file) : "(no " + file.getFileName() + ")";
     } catch (IOException e) {
