@@ -153,7 +153,7 @@ final class Tls {
   }
 
   /** Pins as getdns uses them: DANE-EE (usage 3) or DANE-TA (usage 2), selector SPKI, SHA-256. */
-  static final class PinningTrustManager extends X509ExtendedTrustManager {
+  static final class PinningTrustManager extends ServerCheckOnly {
     private final PinSet pins;
 
     PinningTrustManager(PinSet pins) {
@@ -207,6 +207,13 @@ final class Tls {
       }
     }
 
+  }
+
+  /**
+   * The client half of a trust manager for one that only ever checks servers: we never accept TLS
+   * clients on these connections.
+   */
+  abstract static class ServerCheckOnly extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
       throw new CertificateException("not a server");
@@ -229,7 +236,7 @@ final class Tls {
   }
 
   /** GETDNS_AUTHENTICATION_NONE without pins: encrypted, not authenticated. */
-  static final class AcceptAny extends X509ExtendedTrustManager {
+  static final class AcceptAny extends ServerCheckOnly {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
@@ -239,25 +246,6 @@ final class Tls {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      throw new CertificateException("not a server");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      throw new CertificateException("not a server");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("not a server");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 
   /** Notes which engines checked a certificate, to tell a resumed handshake from a full one. */
