@@ -136,7 +136,9 @@ public final class CacheStage implements Stage {
               return;
             }
             into.complete(fresh);
-            result.complete(respond(fresh, answer.source(), answer.upstream()));
+            // The query that fetched it gets the answer as received (no re-parse, verdict kept),
+            // unless min_ttl/max_ttl rewrote TTLs that every other client will see.
+            result.complete(fresh.clampedTtls ? respond(fresh, answer.source(), answer.upstream()) : answer);
           }
         });
     return result;

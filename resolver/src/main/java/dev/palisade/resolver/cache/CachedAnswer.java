@@ -32,15 +32,20 @@ final class CachedAnswer {
   final boolean stale;
   /** Set on the entry that settles a failed exchange: its waiters fail with it, nothing is kept. */
   final Throwable failure;
+  /** Set when min_ttl/max_ttl changed a TTL: the stored answer then differs from the one received. */
+  final boolean clampedTtls;
   final AtomicInteger hits = new AtomicInteger();
   final AtomicBoolean prefetching = new AtomicBoolean();
 
   private CachedAnswer(byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos) {
-    this(wire, ttlOffsets, storedNanos, ttlNanos, expiresAtNanos, stale, staleRetryAtNanos, null);
+    this(wire, ttlOffsets, storedNanos, ttlNanos, expiresAtNanos, stale, staleRetryAtNanos, null, false);
   }
 
-  private CachedAnswer(byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos, Throwable failure) {
+  private CachedAnswer(
+      byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos,
+      Throwable failure, boolean clampedTtls) {
     this.failure = failure;
+    this.clampedTtls = clampedTtls;
     this.wire = wire;
     this.ttlOffsets = ttlOffsets;
     this.storedNanos = storedNanos;
@@ -74,12 +79,18 @@ final class CachedAnswer {
     }
     long min = config.minTtl().toSeconds();
     long max = config.maxTtl().toSeconds();
+    boolean clamped = false;
     for (int offset : offsets) {
-      WireTtls.write(wire, offset, Math.max(min, Math.min(WireTtls.read(wire, offset), max)));
+      long t = WireTtls.read(wire, offset);
+      long c = Math.max(min, Math.min(t, max));
+      if (c != t) {
+        WireTtls.write(wire, offset, c);
+        clamped = true;
+      }
     }
     long ttlNanos = TimeUnit.SECONDS.toNanos(ttl.getAsLong());
     long window = config.serveStale() ? config.staleMaxAge().toNanos() : 0;
-    return new CachedAnswer(wire, offsets, now, ttlNanos, now + ttlNanos + window, false, 0);
+    return new CachedAnswer(wire, offsets, now, ttlNanos, now + ttlNanos + window, false, 0, null, clamped);
   }
 
   /**
@@ -88,7 +99,7 @@ final class CachedAnswer {
    * time.
    */
   static CachedAnswer failed(Throwable failure, long now) {
-    return new CachedAnswer(new byte[0], new int[0], now, 0, now, false, 0, failure);
+    return new CachedAnswer(new byte[0], new int[0], now, 0, now, false, 0, failure, false);
   }
 
   /** This answer, marked stale, to be served without asking upstream again before {@code retryAt}. */

@@ -282,4 +282,22 @@ class CacheStageTest {
     assertTrue(counters.evictions() > 40_000, "evictions " + counters.evictions());
     assertFalse(cache.entries() == 0);
   }
+
+  @Test
+  void theFetchingQuerySeesTtlsRaisedByMinTtlToo() throws Exception {
+    CacheConfig floor = new CacheConfig(1 << 20, Duration.ofSeconds(60), Duration.ofDays(1), true, true, Duration.ofDays(1));
+    Pipeline p = pipeline(floor);
+    upstream.answer(Answers.a("short.example.test.", 5, "192.0.2.1"));
+    assertEquals(60, ttl(ask(p, Answers.query("short.example.test.", Type.A, false))), "clamped for the first client as for the rest");
+    assertEquals(60, ttl(ask(p, Answers.query("short.example.test.", Type.A, false))));
+  }
+
+  @Test
+  void theFetchingQueryKeepsTheValidatorsVerdict() throws Exception {
+    upstream.script.add(CompletableFuture.completedFuture(new Answer(Answers.a("signed.example.test.", 300, "192.0.2.1"), Source.UPSTREAM,
+        Optional.of(new UpstreamId("up")), Optional.of(dev.palisade.dnssec.SecurityStatus.SECURE))));
+    Answer first = ask("signed.example.test.");
+    assertEquals(Optional.of(dev.palisade.dnssec.SecurityStatus.SECURE), first.security());
+    assertEquals(Optional.of(new UpstreamId("up")), first.upstream());
+  }
 }
