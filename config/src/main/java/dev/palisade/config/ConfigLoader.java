@@ -50,7 +50,11 @@ public final class ConfigLoader {
       CacheConfig.DEFAULTS,
       DnssecConfig.DEFAULTS,
       PolicyConfig.DEFAULTS,
-      UpstreamOptions.DEFAULTS);
+      UpstreamOptions.DEFAULTS,
+      RateLimitConfig.DEFAULTS,
+      false,
+      MetricsConfig.DEFAULTS,
+      IpSetConfig.DEFAULTS);
 
   private ConfigLoader() {}
 

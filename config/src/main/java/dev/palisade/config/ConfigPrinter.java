@@ -37,6 +37,7 @@ public final class ConfigPrinter {
     if (!config.dnssec().trustAnchorFiles().isEmpty()) {
       out.put(DNSSEC_TRUST_ANCHORS, config.dnssec().trustAnchorFiles().stream().map(Object::toString).toList());
     }
+    OperationsSection.print(config, out);
     String from = config.source()
         .map(path -> Value.printable(path.toString(), Integer.MAX_VALUE))
         .orElse("built-in defaults");

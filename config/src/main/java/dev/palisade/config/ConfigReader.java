@@ -41,7 +41,8 @@ final class ConfigReader {
       IDLE_TIMEOUT, ROUND_ROBIN, LOG_LEVEL, ACCESS, TCP_IDLE_TIMEOUT, TCP_MAX_CONNECTIONS, CACHE,
       DNSSEC, DNSSEC_RETURN_STATUS, DNSSEC_TRUST_ANCHORS, POLICY, TLS_QUERY_PADDING_BLOCKSIZE,
       EDNS_CLIENT_SUBNET_PRIVATE, TLS_CONNECTION_RETRIES, TLS_BACKOFF_TIME, LIMIT_OUTSTANDING_QUERIES,
-      TLS_MIN_VERSION, TLS_MAX_VERSION, TLS_CIPHERSUITES, TLS_CIPHER_LIST, UPSTREAM_SELECTION, TLS_ENGINE, RESOLUTION_TYPE);
+      TLS_MIN_VERSION, TLS_MAX_VERSION, TLS_CIPHERSUITES, TLS_CIPHER_LIST, UPSTREAM_SELECTION, TLS_ENGINE, RESOLUTION_TYPE,
+      OperationsSection.RATE_LIMIT, OperationsSection.QUERY_LOG, OperationsSection.METRICS, OperationsSection.IPSET);
   private static final Set<String> LISTEN_KEYS = Set.of(ADDRESS_DATA, PORT);
   private static final Set<String> UPSTREAM_KEYS =
       Set.of(ADDRESS_DATA, TLS_PORT, TLS_AUTH_NAME, DOH_URL, DOH_METHOD, TLS_PUBKEY_PINSET, PORT);
@@ -98,7 +99,11 @@ final class ConfigReader {
         get(keys, CACHE, CacheSection::read, d.cache()),
         dnssec(keys, d.dnssec()),
         get(keys, POLICY, v -> PolicySection.read(v, f -> readableFile(f, "a path to a readable file of domain names")), d.policy()),
-        UpstreamSection.options(keys, d.upstreamOptions()));
+        UpstreamSection.options(keys, d.upstreamOptions()),
+        get(keys, OperationsSection.RATE_LIMIT, OperationsSection::rateLimit, d.rateLimit()),
+        get(keys, OperationsSection.QUERY_LOG, v -> v.flag("true or false"), d.queryLog()),
+        get(keys, OperationsSection.METRICS, OperationsSection::metrics, d.metrics()),
+        get(keys, OperationsSection.IPSET, v -> OperationsSection.ipset(v, source.dir()), d.ipset()));
   }
 
   static <T> T get(Map<String, Value> keys, String key, Read<T> read, T fallback)

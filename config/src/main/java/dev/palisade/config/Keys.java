@@ -65,8 +65,7 @@ final class Keys {
    * design. They are warned about, never rejected, so a Stubby file keeps working.
    */
   static final Set<String> NOT_IMPLEMENTED = Set.of(
-      "appdata_dir", "trust_anchors_backoff_time", "tls_pubkey_pinset", "tls_ca_path",
-      "rate_limit", "ipset", "metrics");
+      "appdata_dir", "trust_anchors_backoff_time", "tls_pubkey_pinset", "tls_ca_path");
 
   /** Per-upstream keys we recognise but do not act on yet ({@link #DOH_URL} is handled apart). */
   static final Set<String> NOT_IMPLEMENTED_PER_UPSTREAM = Set.of(

@@ -32,6 +32,10 @@ import java.util.Optional;
  * @param dnssec {@code dnssec}, {@code dnssec_return_status}, {@code dnssec_trust_anchors}
  * @param policy the {@code policy:} section
  * @param upstreamOptions padding, ECS, TLS versions and suites, pool health, selection, TLS engine
+ * @param rateLimit the {@code rate_limit:} section
+ * @param queryLog {@code query_log}: log one line per query (off by default: names are private)
+ * @param metrics the {@code metrics:} section
+ * @param ipset the {@code ipset:} section
  */
 public record PalisadeConfig(
     Optional<Path> source,
@@ -50,7 +54,11 @@ public record PalisadeConfig(
     CacheConfig cache,
     DnssecConfig dnssec,
     PolicyConfig policy,
-    UpstreamOptions upstreamOptions) {
+    UpstreamOptions upstreamOptions,
+    RateLimitConfig rateLimit,
+    boolean queryLog,
+    MetricsConfig metrics,
+    IpSetConfig ipset) {
 
   public PalisadeConfig {
     Objects.requireNonNull(source, "source");
@@ -68,35 +76,68 @@ public record PalisadeConfig(
     Objects.requireNonNull(dnssec, "dnssec");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(upstreamOptions, "upstreamOptions");
+    Objects.requireNonNull(rateLimit, "rateLimit");
+    Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(ipset, "ipset");
   }
 
   public PalisadeConfig withSource(Optional<Path> source) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
   }
 
   public PalisadeConfig withListenAddresses(List<ListenAddress> listenAddresses) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
   }
 
   public PalisadeConfig withDnssec(DnssecConfig dnssec) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
   }
 
   public PalisadeConfig withPolicy(PolicyConfig policy) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
   }
 
   public PalisadeConfig withUpstreams(List<UpstreamServer> upstreams, List<Transport> transports, UpstreamOptions upstreamOptions) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
   }
 
   public PalisadeConfig withCache(CacheConfig cache) {
     return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
-        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions);
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
+  }
+
+  public PalisadeConfig withRateLimit(RateLimitConfig rateLimit) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
+  }
+
+  public PalisadeConfig withQueryLog(boolean queryLog) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
+  }
+
+  public PalisadeConfig withMetrics(MetricsConfig metrics) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
+  }
+
+  public PalisadeConfig withIpset(IpSetConfig ipset) {
+    return new PalisadeConfig(source, listenAddresses, upstreams, transports, tlsAuthentication, tlsCaFile,
+        timeout, idleTimeout, roundRobin, logLevel, access, tcpIdleTimeout, tcpMaxConnections, cache, dnssec, policy, upstreamOptions,
+        rateLimit, queryLog, metrics, ipset);
   }
 }

@@ -114,6 +114,17 @@ class ConfigLoaderTest {
           stale_max_age: 600
         dnssec: GETDNS_EXTENSION_TRUE
         dnssec_trust_anchors: root.key
+        rate_limit: {qps: 50, action: refuse}
+        query_log: true
+        metrics: {enabled: false, listen: "::1"}
+        ipset:
+          grace: 30
+          apply: true
+          state_file: state/ipset.state
+          max_entries: 1000
+          sets:
+            - {name: allow4}
+            - {name: web6, backend: nft, family: inet6, nft_table: "ip6 fw", match: ["*.Example.org.", lan]}
         """);
     LoadedConfig loaded = ConfigLoader.load(file);
     assertEquals(new PalisadeConfig(
@@ -134,7 +145,13 @@ class ConfigLoaderTest {
         new CacheConfig(16L << 20, Duration.ofSeconds(5), Duration.ofSeconds(3600), false, false, Duration.ofSeconds(600)),
         new DnssecConfig(true, List.of(dir.resolve("root.key").toAbsolutePath())),
         PolicyConfig.DEFAULTS,
-        UpstreamOptions.DEFAULTS),
+        UpstreamOptions.DEFAULTS,
+        new RateLimitConfig(50, 100, "refuse", 65_536),
+        true,
+        new MetricsConfig(false, new ListenAddress(ip("::1"), 9153)),
+        new IpSetConfig(Duration.ofSeconds(30), true, Optional.of(dir.resolve("state/ipset.state").toAbsolutePath()), 1000, List.of(
+            new IpSetConfig.SetSpec("allow4", IpSetConfig.Backend.IPSET, IpSetConfig.Family.INET, "inet filter", List.of("*")),
+            new IpSetConfig.SetSpec("web6", IpSetConfig.Backend.NFT, IpSetConfig.Family.INET6, "ip6 fw", List.of("example.org", "lan"))))),
         loaded.config());
     assertEquals(List.of(), loaded.warnings());
   }
@@ -481,11 +498,11 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void warnsOnceAboutEachOfOurSectionsNotImplementedYet() throws ConfigException {
+  void warnsOnceAboutEachStubbyKeyNotImplementedYet() throws ConfigException {
     assertEquals(List.of(
-        "stubby.yml:1: ipset: not implemented yet, ignored",
-        "stubby.yml:4: metrics: not implemented yet, ignored"),
-        parse("ipset:\n  grace: 60\n  apply: false\nmetrics:\n  listen: 127.0.0.1@9153\n").warnings());
+        "stubby.yml:1: appdata_dir: not implemented yet, ignored",
+        "stubby.yml:5: tls_ca_path: not implemented yet, ignored"),
+        parse("appdata_dir:\n  - /var/cache/stubby\nmetrics:\n  listen: 127.0.0.1@9153\ntls_ca_path: /etc/ssl/certs\n").warnings());
   }
 
   @Test
@@ -793,5 +810,57 @@ class ConfigLoaderTest {
   void rejectsADirectory() {
     assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(dir)).getMessage()
         .startsWith(dir + ": expected a readable UTF-8 file, got "));
+  }
+
+  // rate_limit, metrics, ipset
+
+  @Test
+  void rateLimitIsOffByDefaultAndItsBurstDefaultsToTwiceTheRate() throws ConfigException {
+    assertFalse(parse("").config().rateLimit().enabled());
+    RateLimitConfig r = parse("rate_limit: {qps: 200}\n").config().rateLimit();
+    assertEquals(new RateLimitConfig(200, 400, "drop", 65_536), r);
+  }
+
+  @Test
+  void rejectsARateLimitActionThatIsNeitherDropNorRefuse() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("rate_limit:\n  qps: 5\n  action: slow\n"));
+    assertEquals("stubby.yml:3: rate_limit.action: expected drop or refuse, got \"slow\"", e.getMessage());
+  }
+
+  @Test
+  void metricsListenWithoutAPortTakesTheMetricsPort() throws ConfigException {
+    assertEquals(new ListenAddress(ip("127.0.0.2"), 9153), parse("metrics: {listen: 127.0.0.2}\n").config().metrics().listen());
+    assertEquals(new ListenAddress(ip("::1"), 9100), parse("metrics: {listen: \"::1@9100\"}\n").config().metrics().listen());
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("metrics:\n  listen: localhost\n"));
+    assertTrue(e.getMessage().startsWith("stubby.yml:2: metrics.listen: expected an IP address"), e.getMessage());
+  }
+
+  @Test
+  void ipsetSetsNeedANameAndTakeDefaultsForTheRest() throws ConfigException {
+    IpSetConfig ip = parse("ipset:\n  sets:\n    - name: allow4\n").config().ipset();
+    assertTrue(ip.enabled());
+    assertEquals(List.of(new IpSetConfig.SetSpec("allow4", IpSetConfig.Backend.IPSET, IpSetConfig.Family.INET, "inet filter", List.of("*"))),
+        ip.sets());
+    assertFalse(parse("").config().ipset().enabled());
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("ipset:\n  sets:\n    - family: inet6\n"));
+    assertEquals("stubby.yml:3: ipset.sets[0]: expected name in this entry", e.getMessage());
+  }
+
+  @Test
+  void ipsetRejectsBadNamesTablesAndRepeatedSets() {
+    ConfigException name = assertThrows(ConfigException.class, () -> parse("ipset:\n  sets:\n    - name: \"no spaces\"\n"));
+    assertTrue(name.getMessage().startsWith("stubby.yml:3: ipset.sets[0].name: expected a set name of 1..31"), name.getMessage());
+    ConfigException table = assertThrows(ConfigException.class,
+        () -> parse("ipset:\n  sets:\n    - {name: a, backend: nft, nft_table: filter}\n"));
+    assertTrue(table.getMessage().startsWith("stubby.yml:3: ipset.sets[0].nft_table: expected an nft table as"), table.getMessage());
+    ConfigException twice = assertThrows(ConfigException.class, () -> parse("ipset:\n  sets:\n    - name: a\n    - name: a\n"));
+    assertTrue(twice.getMessage().startsWith("stubby.yml:4: ipset.sets[1].name: expected each set once"), twice.getMessage());
+    ConfigException backend = assertThrows(ConfigException.class, () -> parse("ipset:\n  sets:\n    - {name: a, backend: iptables}\n"));
+    assertTrue(backend.getMessage().startsWith("stubby.yml:3: ipset.sets[0].backend: expected ipset or nft"), backend.getMessage());
+  }
+
+  @Test
+  void anEmptyStateFileKeepsTheSetInMemoryOnly() throws ConfigException {
+    assertEquals(Optional.empty(), parse("ipset: {state_file: \"\"}\n").config().ipset().stateFile());
   }
 }

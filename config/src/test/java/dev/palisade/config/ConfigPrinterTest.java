@@ -53,7 +53,13 @@ class ConfigPrinterTest {
             new PolicyConfig.Budgets(100, 1000.5, 5000, 2, 30, Duration.ofSeconds(60), 3, false),
             new PolicyConfig.Answers(false, List.of("*.plex.direct"), 0, 50), new PolicyConfig.State(128, 256, 128)),
         new UpstreamOptions(0, false, 5, Duration.ofSeconds(30), 100, "TLS1_3", "TLS1_3", "TLS_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384",
-            Optional.of("fastest"), "jdk")));
+            Optional.of("fastest"), "jdk"),
+        new RateLimitConfig(10, 15, "refuse", 100),
+        true,
+        new MetricsConfig(false, new ListenAddress(InetLiterals.parse("::1"), 0)),
+        new IpSetConfig(Duration.ZERO, true, Optional.empty(), 1, List.of(
+            new IpSetConfig.SetSpec("a", IpSetConfig.Backend.NFT, IpSetConfig.Family.INET6, "ip6 t", List.of("example.org", "lan")),
+            new IpSetConfig.SetSpec("b", IpSetConfig.Backend.IPSET, IpSetConfig.Family.INET, "inet filter", List.of("*"))))));
   }
 
   @Test
@@ -144,6 +150,20 @@ class ConfigPrinterTest {
             max_names: 524288
             max_clients: 4096
         dnssec: GETDNS_EXTENSION_TRUE
+        query_log: false
+        rate_limit:
+          qps: 0
+          action: drop
+          max_clients: 65536
+        metrics:
+          enabled: true
+          listen: 127.0.0.1@9153
+        ipset:
+          grace: 60
+          apply: false
+          state_file: /var/lib/palisade/ipset.state
+          max_entries: 65536
+          sets: []
         """, ConfigPrinter.toYaml(ConfigLoader.defaults()));
   }
 

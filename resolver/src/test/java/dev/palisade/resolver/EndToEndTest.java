@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.palisade.config.CacheConfig;
 import dev.palisade.config.Cidr;
 import dev.palisade.config.DnssecConfig;
+import dev.palisade.config.IpSetConfig;
+import dev.palisade.config.MetricsConfig;
+import dev.palisade.config.RateLimitConfig;
 import dev.palisade.config.ListenAddress;
 import dev.palisade.config.LogLevel;
 import dev.palisade.config.PalisadeConfig;
@@ -104,7 +107,12 @@ class EndToEndTest {
         dnssec,
         // test. is special-use (RFC 6761), not a public suffix: the policy refuses it unless local.
         TEST_IS_LOCAL,
-        UpstreamOptions.DEFAULTS);
+        UpstreamOptions.DEFAULTS,
+        RateLimitConfig.DEFAULTS,
+        false,
+        // Tests run side by side: no fixed metrics port.
+        MetricsConfig.OFF,
+        IpSetConfig.DEFAULTS);
   }
 
   static UpstreamServer upstream(int port, String authName) throws Exception {
