@@ -34,13 +34,18 @@ AUTH_NAME=dot.bench.test          # the recursive's certificate name (DoT and Do
 ZONE=vbench
 PORT=5300
 CLIENT_ADDR=127.0.0.50            # dig and dnsperf send from here
-declare -A ADDR=([palisade_v]=127.0.0.43 [unbound_v]=127.0.0.44 [palisade_dot]=127.0.0.45 [palisade_doh]=127.0.0.46)
-V_RESOLVERS=(palisade_v unbound_v)
+declare -A ADDR=([palisade_v]=127.0.0.43 [unbound_v]=127.0.0.44 [palisade_dot]=127.0.0.45 [palisade_doh]=127.0.0.46
+                 [stubby_v]=127.0.0.47)
+V_RESOLVERS=(palisade_v unbound_v stubby_v)
 D_RESOLVERS=(palisade_dot palisade_doh)
 NAMES=600000                      # n1..nNAMES.vbench. A: the validated workload's supply of new names
 V_WARMUP=15                       # s of validated warm-up per resolver (key caches, JIT); names n1..V_WARMUP_NAMES
 V_WARMUP_NAMES=120000
 V_PACED_QPS=2000                  # validated paced runs
+HIT_NAMES=300                     # vhit: validated answers asked again and again (cache hits)
+LAT_QPS=200                       # vlat/vlatmiss: a fixed, low rate, for latency without queueing
+LAT_DURATION=20                   # seconds per latency run (dnsperf -v: every answer's latency)
+STARTS=()                         # filled per restart: "NAME ms" start to first answer
 D_WARMUP=10                       # s of miss warm-up per DoT/DoH Palisade (JIT)
 D_PACED_QPS=5000                  # DoT/DoH paced runs (as run.sh)
 MISS_NAMES=1000000                # names per DoT/DoH miss file
@@ -69,7 +74,7 @@ EOF
 results_given=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) QUICK=1; DURATION=3; REPS=1; V_WARMUP=3; D_WARMUP=3; NAMES=60000; V_WARMUP_NAMES=5000 ;;
+    --quick) QUICK=1; DURATION=3; REPS=1; V_WARMUP=3; D_WARMUP=3; NAMES=60000; V_WARMUP_NAMES=5000; LAT_DURATION=5 ;;
     --only) case "${2:-}" in validated|doh) PARTS=$2 ;; *) usage >&2; exit 2 ;; esac; shift ;;
     --duration) DURATION=${2:?}; shift ;;
     --reps) REPS=${2:?}; shift ;;
@@ -88,16 +93,18 @@ done
 has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 # Validated names: n1..V_WARMUP_NAMES for warm-ups, then per rep a paced range and a flat range.
+# The last HIT_NAMES names of the zone are the cache-hit set; the latency-miss runs take new names too.
 V_PACED_NAMES=$((V_PACED_QPS * DURATION + V_PACED_QPS))
-V_FLAT_NAMES=$(( (NAMES - V_WARMUP_NAMES - REPS * V_PACED_NAMES) / REPS ))
+LAT_NAMES=$((LAT_QPS * LAT_DURATION + LAT_QPS))
+V_FLAT_NAMES=$(( (NAMES - HIT_NAMES - V_WARMUP_NAMES - REPS * (V_PACED_NAMES + LAT_NAMES)) / REPS ))
 [ "$V_FLAT_NAMES" -ge 5000 ] || { echo "run-more.sh: --names $NAMES is too few for $REPS reps" >&2; exit 2; }
 
-for tool in unbound unbound-control unbound-checkconf nsd dnssec-keygen dnssec-signzone dnsperf dig openssl java awk ss; do
+for tool in unbound unbound-control unbound-checkconf stubby nsd dnssec-keygen dnssec-signzone dnsperf dig openssl java awk ss; do
   command -v "$tool" >/dev/null || die "$tool not found"
 done
 [ "$(id -u)" = 0 ] || die "nsd serves the signed zones on port 53 of loopback addresses: run as root"
 for a in "$REC_ADDR:$REC_PLAIN" "$REC_ADDR:$REC_DOT" "$REC_ADDR:$REC_DOH" "$REC_ADDR:$REC_CTL" "$ROOT_NS:53" "$ZONE_NS:53" \
-         "${ADDR[palisade_v]}:$PORT" "${ADDR[unbound_v]}:$PORT" "${ADDR[palisade_dot]}:$PORT" "${ADDR[palisade_doh]}:$PORT"; do
+         "${ADDR[palisade_v]}:$PORT" "${ADDR[unbound_v]}:$PORT" "${ADDR[stubby_v]}:$PORT" "${ADDR[palisade_dot]}:$PORT" "${ADDR[palisade_doh]}:$PORT"; do
   in_use "$a" && die "$a is already in use (a leftover run?); stop it first"
 done
 if ss -Hlntu '( sport = :53 )' | awk '$5 ~ /^(0\.0\.0\.0|\*|\[::\]):53$/ {f = 1} END {exit !f}'; then
@@ -364,25 +371,59 @@ forward-zone:
 EOF
 unbound-checkconf unbound_v.conf >/dev/null || die "unbound-checkconf unbound_v.conf failed"
 
+# Stubby (getdns) validating in the stub, from the same trust anchor. trust_anchors_url points at a
+# loopback port where nothing listens: getdns's zero-config bootstrap (RFC 7958) must never reach out.
+# getdns reads dnssec_trust_anchors as a file name only when it is a scalar (a list is taken as the
+# records themselves, and a list of file names silently yields no anchor at all).
+mkdir -p "$WORK/stubby-appdata"
+cat >stubby_v.yml <<EOF
+resolution_type: GETDNS_RESOLUTION_STUB
+dns_transport_list: [GETDNS_TRANSPORT_TLS]
+tls_authentication: GETDNS_AUTHENTICATION_REQUIRED
+tls_ca_file: "$WORK/ca.pem"
+appdata_dir: "$WORK/stubby-appdata"
+dnssec: GETDNS_EXTENSION_TRUE
+dnssec_trust_anchors: "$WORK/root.ds"
+trust_anchors_url: "http://127.0.0.1:9/root-anchors.xml"
+listen_addresses: [${ADDR[stubby_v]}@$PORT]
+idle_timeout: 10000
+round_robin_upstreams: 1
+upstream_recursive_servers:
+  - address_data: $REC_ADDR
+    tls_port: $REC_DOT
+    tls_auth_name: "$AUTH_NAME"
+EOF
+stubby -C "$WORK/stubby_v.yml" -i >stubby_v-effective.txt 2>&1 || die "stubby -i failed: $(cat stubby_v-effective.txt)"
+
 # start_resolver NAME QNAME EXPECTED: start it, wait until it answers QNAME with EXPECTED (at most
 # ~60 s); sets STARTUP_Q[NAME] to the queries the recursive got from its start to that first answer.
-declare -A STARTUP_Q=()
+# Also records the start-to-first-answer time (ms, from the fork to dig's answer, polled every 20 ms:
+# a first query may wait on the resolver's own start-up, as a client's would) in START_MS and STARTS,
+# and the resident memory 3 s after that answer, idle, in IDLE_RSS (KiB; the last start's).
+declare -A STARTUP_Q=() START_MS=() IDLE_RSS=()
 start_resolver() {
-  local r=$1 q=$2 want=$3 q0 i
+  local r=$1 q=$2 want=$3 q0 i t0
   q0=$(rec_queries)
+  t0=$(date +%s%N)
   case "$r" in
     palisade_*) # shellcheck disable=SC2086
                 start "$r" java $JAVA_OPTS -jar "$WORK/palisade.jar" -C "$WORK/$r.yml" ;;
     unbound_*) start "$r" unbound -d -c "$WORK/$r.conf" ;;
+    stubby_*) start "$r" stubby -C "$WORK/$r.yml" ;;
   esac
-  for ((i = 0; i < 120; i++)); do
+  for ((i = 0; i < 3000; i++)); do
     alive "$r"
-    if [ "$(dig -b "$CLIENT_ADDR" @"${ADDR[$r]}" -p "$PORT" "$q" A +short +time=1 +tries=1 2>/dev/null)" = "$want" ]; then
+    # grep: Stubby adds the RRSIG to the answer even without DO (RFC 4035 section 3.2.1 says not to)
+    if dig -b "$CLIENT_ADDR" @"${ADDR[$r]}" -p "$PORT" "$q" A +short +time=1 +tries=1 2>/dev/null | grep -qx "$want"; then
+      START_MS[$r]=$(( ($(date +%s%N) - t0) / 1000000 ))
+      STARTS+=("$r ${START_MS[$r]}")
       STARTUP_Q[$r]=$(( $(rec_queries) - q0 ))
-      log "$r (pid ${PID[$r]}, $(cat "/proc/${PID[$r]}/comm")) answers on ${ADDR[$r]}@$PORT; ${STARTUP_Q[$r]} upstream queries until then"
+      sleep 3
+      IDLE_RSS[$r]=$(rss_kib "${PID[$r]}")
+      log "$r (pid ${PID[$r]}, $(cat "/proc/${PID[$r]}/comm")) answers on ${ADDR[$r]}@$PORT after ${START_MS[$r]} ms; ${STARTUP_Q[$r]} upstream queries until then; idle RSS $(( IDLE_RSS[$r] / 1024 )) MiB"
       return 0
     fi
-    sleep 0.5
+    sleep 0.02
   done
   die "$r did not answer $q with $want within 60 s: $(dig -b "$CLIENT_ADDR" @"${ADDR[$r]}" -p "$PORT" "$q" A +time=1 +tries=1 2>&1 | grep -E 'status:|timed out' | head -1)"
 }
@@ -476,8 +517,24 @@ if has_part validated; then
     END {printf "%d answered (%s), %d lost, %.0f qps", c, r, l, q}' dnsperf-prewarm.txt)
   log "pre-warmed the recursive in $(( $(date +%s) - t0 )) s: $PREWARM"
 
-  start_resolver palisade_v "probe1.$ZONE." 127.9.0.1
-  start_resolver unbound_v "probe1.$ZONE." 127.9.0.1
+  # Each workload starts from fresh processes (caches empty, JIT cold), then an unrecorded validated
+  # warm-up (JIT, the zone's keys), as issue 9 asks: no workload inherits another's state.
+  restart_all() {
+    local r
+    for r in "${V_RESOLVERS[@]}"; do
+      if [ -n "${PID[$r]:-}" ]; then stop "$r"; fi
+      start_resolver "$r" "probe1.$ZONE." 127.9.0.1
+    done
+  }
+  warm() {
+    local f r
+    f=$(vrange w 1 "$V_WARMUP_NAMES")
+    for r in "${V_RESOLVERS[@]}"; do measure vwarmup "$r" warmup "$f" -l "$V_WARMUP" -n 1; done
+  }
+  declare -A RSS_LOAD=()
+  loaded_rss() { local r; for r in "${V_RESOLVERS[@]}"; do alive "$r"; RSS_LOAD[$1,$r]=$(rss_kib "${PID[$r]}"); done; }
+
+  restart_all
   for r in recursive "${V_RESOLVERS[@]}"; do
     CHECK[$r,start]=$(dig_check "$r" "probe2.$ZONE.")
     CHECK[$r,bogus]=$(dig_check "$r" "bogus.$ZONE.")
@@ -488,28 +545,52 @@ if has_part validated; then
     [[ "${CHECK[$r,bogus]}" == *"SERVFAIL"* ]] || die "$r did not refuse bogus.$ZONE.: ${CHECK[$r,bogus]}"
   done
 
-  f=$(vrange w 1 "$V_WARMUP_NAMES")
-  for r in "${V_RESOLVERS[@]}"; do measure vwarmup "$r" warmup "$f" -l "$V_WARMUP" -n 1; done
+  # validated misses, flat out
+  warm
   next=$((V_WARMUP_NAMES + 1))
   for ((rep = 1; rep <= REPS; rep++)); do
     f=$(vrange "$rep" "$next" "$V_FLAT_NAMES"); next=$((next + V_FLAT_NAMES))
     for r in "${V_RESOLVERS[@]}"; do measure validated "$r" "$rep" "$f" -l "$DURATION" -n 1; done
     rm -f "$f"
   done
+  loaded_rss validated
+  # validated misses, paced
+  restart_all; warm
   for ((rep = 1; rep <= REPS; rep++)); do
     f=$(vrange "p$rep" "$next" "$V_PACED_NAMES"); next=$((next + V_PACED_NAMES))
     for r in "${V_RESOLVERS[@]}"; do measure vpaced "$r" "$rep" "$f" -l "$DURATION" -n 1 -Q "$V_PACED_QPS"; done
     rm -f "$f"
+  done
+  loaded_rss vpaced
+  # validated misses at a low fixed rate: latency (dnsperf -v reports every answer's)
+  restart_all; warm
+  for ((rep = 1; rep <= REPS; rep++)); do
+    f=$(vrange "l$rep" "$next" "$LAT_NAMES"); next=$((next + LAT_NAMES))
+    for r in "${V_RESOLVERS[@]}"; do measure vlatmiss "$r" "$rep" "$f" -l "$LAT_DURATION" -n 1 -Q "$LAT_QPS" -c 1 -q 20 -v; done
+    rm -f "$f"
+  done
+  # cache hits: the last HIT_NAMES names, asked once (unrecorded), then again and again
+  hits=$(vrange hit $((NAMES - HIT_NAMES + 1)) "$HIT_NAMES")
+  restart_all; warm
+  for r in "${V_RESOLVERS[@]}"; do measure vhitwarm "$r" warmup "$hits" -n 1; done
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for r in "${V_RESOLVERS[@]}"; do measure vhit "$r" "$rep" "$hits" -l "$DURATION"; done
+  done
+  loaded_rss vhit
+  # cache hits at a low fixed rate: latency
+  restart_all; warm
+  for r in "${V_RESOLVERS[@]}"; do measure vhitwarm "$r" warmup "$hits" -n 1; done
+  for ((rep = 1; rep <= REPS; rep++)); do
+    for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" "$rep" "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
   done
   for r in "${V_RESOLVERS[@]}"; do
     CHECK[$r,end]=$(dig_check "$r" "probe3.$ZONE.")
     CHECK[$r,bogus_end]=$(dig_check "$r" "bogus.$ZONE.")
     log "check $r after the runs: probe3.$ZONE. ${CHECK[$r,end]}; bogus.$ZONE. ${CHECK[$r,bogus_end]}"
   done
-  for r in "${V_RESOLVERS[@]}"; do alive "$r"; RSS[$r]=$(rss_kib "${PID[$r]}"); done
+  for r in "${V_RESOLVERS[@]}"; do RSS[$r]=${RSS_LOAD[validated,$r]}; done
   THREADS[palisade_v]=$(thread_cpu "${PID[palisade_v]}")
-  stop palisade_v
-  stop unbound_v
+  for r in "${V_RESOLVERS[@]}"; do stop "$r"; done
   UB_STATS=$(awk '/server stats for thread [0-9]+: [0-9]+ queries/ {
       sub(/.*server stats for thread [0-9]+: /, ""); q += $1; c += $3; f += $7 }
     END { printf "%d queries, %d answered from its cache, %d forwarded", q, c, f }' "$WORK/unbound_v.log")
@@ -557,7 +638,7 @@ short=$(awk -F, -v d="$DURATION" 'NR > 1 && $3 != "warmup" && $8 < d - 0.5 {prin
 col() { awk -F, -v w="$1" -v r="$2" -v c="$3" 'NR > 1 && $1 == w && $2 == r && $3 != "warmup" {print $c}' "$RAW"; }
 sumcol() { col "$@" | awk '{s += $1} END {print s + 0}'; }
 declare -A M=()
-for wl in validated vpaced miss paced; do
+for wl in validated vpaced vhit vlat vlatmiss miss paced; do
   for r in "${V_RESOLVERS[@]}" "${D_RESOLVERS[@]}"; do
     M[$wl,$r,qps]=$(col "$wl" "$r" 9 | median)
     M[$wl,$r,lat]=$(col "$wl" "$r" 10 | median)
@@ -571,13 +652,48 @@ for wl in validated vpaced miss paced; do
     M[$wl,$r,rt]=$(col "$wl" "$r" 8 | median)
   done
 done
-warm_uq() { awk -F, -v w="$1" -v r="$2" 'NR > 1 && $1 == w && $2 == r && $3 == "warmup" {print $18}' "$RAW"; }
+warm_uq() { awk -F, -v w="$1" -v r="$2" 'NR > 1 && $1 == w && $2 == r && $3 == "warmup" {print $18}' "$RAW" | median; }
+
+# Latency of every answer in a workload's runs (dnsperf -v lines "> RCODE NAME TYPE SECONDS"; timeouts
+# are "> T ..."), pooled over the runs: "answers timeouts avg p50 p90 p99 p99.9 max" in ms.
+lat_stats() {
+  cat "$WORK"/dnsperf-"$1"-"$2"-[0-9]*.txt 2>/dev/null | awk '$1 == ">" {if ($2 == "T") t++; else print $NF * 1000} END {print "T", t + 0}' |
+    sort -g | awk '$1 == "T" {t = $2; next} {a[++n] = $1; s += $1}
+      function p(q,  i) {i = int(q * n + 0.999999); if (i < 1) i = 1; return a[i]}
+      END {if (n == 0) {print "0", t, "nan nan nan nan nan nan"; exit}
+        printf "%d %d %.3f %.3f %.3f %.3f %.3f %.3f\n", n, t, s / n, p(0.5), p(0.9), p(0.99), p(0.999), a[n]}'
+}
+declare -A L=()
+for wl in vlat vlatmiss; do
+  for r in "${V_RESOLVERS[@]}"; do
+    read -r L[$wl,$r,n] L[$wl,$r,t] L[$wl,$r,avg] L[$wl,$r,p50] L[$wl,$r,p90] L[$wl,$r,p99] L[$wl,$r,p999] L[$wl,$r,max] \
+      <<<"$(lat_stats "$wl" "$r")"
+  done
+done
+lat_table() {                                # lat_table WORKLOAD RESOLVER...
+  local wl=$1 r; shift
+  echo "| resolver | answers | timeouts | avg (ms) | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | CPU ms / 1000 queries |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for r in "$@"; do
+    echo "| $(label "$r") | ${L[$wl,$r,n]} | ${L[$wl,$r,t]} | ${L[$wl,$r,avg]} | ${L[$wl,$r,p50]} | ${L[$wl,$r,p90]} | **${L[$wl,$r,p99]}** | ${L[$wl,$r,p999]} | ${L[$wl,$r,max]} | $(fmt "${M[$wl,$r,cpu]}" %.1f) |"
+  done
+}
+# start to first answer, median over the restarts; idle RSS (3 s after the first answer, last start)
+start_ms() { local r=$1; printf '%s\n' "${STARTS[@]}" | awk -v r="$r" '$1 == r {print $2}' | median; }
+start_count() { local r=$1; printf '%s\n' "${STARTS[@]}" | awk -v r="$r" '$1 == r {n++} END {print n + 0}'; }
 
 LABEL_palisade_v="Palisade (validating)"
 LABEL_unbound_v="unbound (validating DoT forwarder)"
+LABEL_stubby_v="Stubby (validating, getdns)"
 LABEL_palisade_dot="Palisade, DoT upstream"
 LABEL_palisade_doh="Palisade, DoH upstream"
 label() { local v="LABEL_$1"; echo "${!v}"; }
+wl_name() {
+  case "$1" in
+    vhit) echo "cache hits" ;; validated) echo "validated misses, flat out" ;; vpaced) echo "validated misses, $V_PACED_QPS qps" ;;
+    vlat) echo "cache hits, $LAT_QPS qps" ;; vlatmiss) echo "validated misses, $LAT_QPS qps" ;; *) echo "$1" ;;
+  esac
+}
 
 table() {                                    # table WORKLOAD RESOLVER...
   local wl=$1 r; shift
@@ -611,34 +727,76 @@ git -C "$REPO_DIR" diff --quiet HEAD -- 2>/dev/null || GIT_REV="$GIT_REV (workin
 MODE="full"; [ "$QUICK" = 1 ] && MODE="quick (--quick: too short to quote)"
 
 validated_section() {
-  local wl p=palisade_v u=unbound_v
+  local wl p=palisade_v u=unbound_v st=stubby_v r
   cat <<EOF
-## Validated cache misses (DNSSEC in the stub)
+## Validating stubs: Palisade, unbound and Stubby, DNSSEC on
 
-Every query is a name the resolver has never asked, in a signed zone under a private signed root:
-each answer is validated (one ECDSA P-256 signature over the A RRset, the zone's keys already
-validated and cached). Both resolvers forward over DoT to the same NON-validating recursive
-unbound, which has every name in its cache (pre-warmed: $PREWARM), so the runs
-measure the stubs. "Upstream queries / query" is what that recursive received (its
-\`total.num.queries\`, read with \`unbound-control\` before and after each run) divided by the answers
-dnsperf got.
+A signed zone (\`$ZONE.\`, $NAMES names) under a private signed root. All three validate from the
+same trust anchor (the root's DS) and forward over DoT to the same NON-validating recursive
+unbound, which has every name in its cache (pre-warmed: $PREWARM), so the runs measure the stubs,
+not recursion. Before each workload every stub is restarted (empty cache, cold JIT) and warmed up
+for ${V_WARMUP} s on validated names (not recorded). "Upstream queries / query" is what that
+recursive received (its \`total.num.queries\`, read with \`unbound-control\` before and after each
+run) divided by the answers dnsperf got.
 
-### Flat out (dnsperf \`-q $OUTSTANDING\`)
+### Summary: Palisade's ratio to each peer (CPU ms per 1000 queries; lower is better)
+
+| workload | Palisade | unbound | Stubby | Palisade / unbound | Palisade / Stubby |
+|---|---:|---:|---:|---:|---:|
+EOF
+  for wl in vhit validated vpaced vlat vlatmiss; do
+    echo "| $(wl_name "$wl") | $(fmt "${M[$wl,$p,cpu]}" %.1f) | $(fmt "${M[$wl,$u,cpu]}" %.1f) | $(fmt "${M[$wl,$st,cpu]}" %.1f) | **$(ratio "${M[$wl,$p,cpu]}" "${M[$wl,$u,cpu]}")×** | $(ratio "${M[$wl,$p,cpu]}" "${M[$wl,$st,cpu]}")× |"
+  done
+  cat <<EOF
+
+### Goals (issue 9), Palisade against unbound in this run
+
+EOF
+  echo "- cache hits: CPU per 1000 queries $(fmt "${M[vhit,$p,cpu]}" %.1f) ms vs $(fmt "${M[vhit,$u,cpu]}" %.1f) ms, **$(ratio "${M[vhit,$p,cpu]}" "${M[vhit,$u,cpu]}")×** (goal ≤ 1.0): $(goal "${M[vhit,$p,cpu]}" '<=' "${M[vhit,$u,cpu]}")"
+  echo "- validated misses (flat out): CPU per 1000 queries $(fmt "${M[validated,$p,cpu]}" %.1f) ms vs $(fmt "${M[validated,$u,cpu]}" %.1f) ms, **$(ratio "${M[validated,$p,cpu]}" "${M[validated,$u,cpu]}")×** (goal ≤ 1.0): $(goal "${M[validated,$p,cpu]}" '<=' "${M[validated,$u,cpu]}")"
+  for wl in validated vpaced; do
+    echo "- $(wl_name "$wl"): upstream queries per query $(fmt "${M[$wl,$p,uq]}" %.3f) (goal ≤ 1.02): $(goal "${M[$wl,$p,uq]}" '<=' 1.02); unbound's $(fmt "${M[$wl,$u,uq]}" %.3f), Stubby's $(fmt "${M[$wl,$st,uq]}" %.3f)"
+  done
+  echo "- p99 latency at $LAT_QPS queries per second, cache hits: ${L[vlat,$p,p99]} ms (goal ≤ 0.4): $(goal "${L[vlat,$p,p99]}" '<=' 0.4); unbound's ${L[vlat,$u,p99]} ms, Stubby's ${L[vlat,$st,p99]} ms"
+  echo "- p99 latency at $LAT_QPS queries per second, validated misses: ${L[vlatmiss,$p,p99]} ms (goal ≤ 0.4): $(goal "${L[vlatmiss,$p,p99]}" '<=' 0.4); unbound's ${L[vlatmiss,$u,p99]} ms, Stubby's ${L[vlatmiss,$st,p99]} ms"
+  cat <<EOF
+
+### Cache hits ($HIT_NAMES validated names, asked once before the runs, then cycled; dnsperf \`-q $OUTSTANDING\`)
+
+$(table vhit "${V_RESOLVERS[@]}")
+
+### Validated misses, flat out (dnsperf \`-q $OUTSTANDING\`; every name new to the stub)
 
 $(table validated "${V_RESOLVERS[@]}")
 
-### Paced ($V_PACED_QPS queries per second)
+### Validated misses, paced ($V_PACED_QPS queries per second)
 
 $(table vpaced "${V_RESOLVERS[@]}")
 
-### Goals
+### Latency at $LAT_QPS queries per second (dnsperf \`-Q $LAT_QPS -c 1 -v\`, $LAT_DURATION s per run, every answer's latency pooled over the runs)
 
+Cache hits:
+
+$(lat_table vlat "${V_RESOLVERS[@]}")
+
+Validated misses (each a round trip over DoT to the recursive, plus validation):
+
+$(lat_table vlatmiss "${V_RESOLVERS[@]}")
+
+### Start and memory
+
+| resolver | start to first answer (ms, median of $(start_count $p) starts) | idle RSS (3 s after the first answer) | RSS after the flat-out validated runs | after the cache-hit runs |
+|---|---:|---:|---:|---:|
 EOF
-  for wl in validated vpaced; do
-    local name; name=$([ "$wl" = validated ] && echo "flat out" || echo "paced")
-    echo "- $name: Palisade upstream queries per query $(fmt "${M[$wl,$p,uq]}" %.3f) (goal ≤ 1.02): $(goal "${M[$wl,$p,uq]}" '<=' 1.02); unbound's $(fmt "${M[$wl,$u,uq]}" %.3f)"
-    echo "- $name: Palisade CPU per 1000 queries $(fmt "${M[$wl,$p,cpu]}" %.1f) ms vs unbound's $(fmt "${M[$wl,$u,cpu]}" %.1f) ms, **$(ratio "${M[$wl,$p,cpu]}" "${M[$wl,$u,cpu]}")×** (goal ≤ 1): $(goal "${M[$wl,$p,cpu]}" '<=' "${M[$wl,$u,cpu]}"); QPS $(ratio "${M[$wl,$p,qps]}" "${M[$wl,$u,qps]}")×"
+  for r in "${V_RESOLVERS[@]}"; do
+    echo "| $(label "$r") | $(start_ms "$r") | $(( ${IDLE_RSS[$r]:-0} / 1024 )) MiB | $(( ${RSS_LOAD[validated,$r]:-0} / 1024 )) MiB | $(( ${RSS_LOAD[vhit,$r]:-0} / 1024 )) MiB |"
   done
+  cat <<EOF
+
+"Start to first answer": from the fork of the process to the first answer to \`probe1.$ZONE.\`
+(nothing cached: the stub fetches and validates the root's and the zone's keys first), polled with
+dig every 20 ms. Palisade's includes the JVM's start.
+EOF
   cat <<EOF
 
 ### Validation really happens
@@ -656,9 +814,9 @@ EOF
 
 Start-up cost (queries the recursive received from the resolver's start to its first answer, for
 \`probe1.$ZONE.\` with nothing cached; Palisade checks the root's keys at start): Palisade
-${STARTUP_Q[$p]}, unbound ${STARTUP_Q[$u]}. Warm-up runs (${V_WARMUP} s, the first names of the zone, not in the
+${STARTUP_Q[$p]}, unbound ${STARTUP_Q[$u]}, Stubby ${STARTUP_Q[$st]} (the last start of each). Warm-up runs (${V_WARMUP} s, the first names of the zone, not in the
 tables): upstream queries per query Palisade $(fmt "$(warm_uq vwarmup $p)" %.3f), unbound $(fmt "$(warm_uq vwarmup $u)" %.3f).
-unbound's own counters at exit: $UB_STATS.
+unbound's own counters at its exits (all its starts): $UB_STATS.
 
 Where Palisade's CPU went over its whole life (warm-up and checks included), by thread:
 ${THREADS[palisade_v]}.
@@ -734,6 +892,7 @@ All on loopback; nothing else is queried.
 | \`$ZONE_NS@53\` | nsd: \`$ZONE.\` (ECDSAP256SHA256, one key, NSEC, \`dnssec-signzone\`): $NAMES names \`n<i>.$ZONE. A\` (TTL 3600), \`probe1..4\`, \`bogus\` (A signature corrupted). \`rrl-ratelimit: 0\` |
 | \`$REC_ADDR\` | the recursive: unbound, 1 thread, \`module-config: "iterator"\` (not validating), root hints → \`$ROOT_NS\`; plain DNS @$REC_PLAIN (readiness, pre-warming), DoT @$REC_DOT, DoH @$REC_DOH (\`https-port\`, \`http-endpoint: "/dns-query"\`), the same EC P-256 certificate for \`$AUTH_NAME\` from a throwaway CA; \`miss.bench.test\` as a \`redirect\` local zone; remote control @$REC_CTL (\`control-use-cert: no\`) for its counters; RSS after all runs $(( ${REC_RSS:-0} / 1024 )) MiB |
 | \`${ADDR[palisade_v]}@$PORT\` | Palisade, \`dnssec: GETDNS_EXTENSION_TRUE\`, \`dnssec_trust_anchors: root.ds\`, DoT upstream \`$REC_ADDR@$REC_DOT\`, \`policy: {local_zones: [$ZONE]}\`, other settings default (cache on, 64 MiB) |
+| \`${ADDR[stubby_v]}@$PORT\` | Stubby $(dpkg-query -W -f='${Version}' stubby 2>/dev/null || echo '?') (getdns $(dpkg-query -W -f='${Version}' libgetdns10 2>/dev/null || echo '?')), \`dnssec: GETDNS_EXTENSION_TRUE\`, \`dnssec_trust_anchors: [root.ds]\`, TLS only, authentication required, DoT upstream \`$REC_ADDR@$REC_DOT\`, \`trust_anchors_url\` on a loopback port where nothing listens (no zero-config fetch can leave the machine) |
 | \`${ADDR[unbound_v]}@$PORT\` | unbound, 2 threads, \`module-config: "validator iterator"\`, \`trust-anchor-file: root.ds\`, \`forward-tls-upstream\` to \`$REC_ADDR@$REC_DOT#$AUTH_NAME\`, \`max-reuse-tcp-queries: 1000000\`, default cache sizes |
 | \`${ADDR[palisade_dot]}@$PORT\` | Palisade, \`dnssec: GETDNS_EXTENSION_FALSE\`, DoT upstream, \`policy: {local_zones: [bench.test]}\` |
 | \`${ADDR[palisade_doh]}@$PORT\` | the same with a DoH upstream: \`address_data: $REC_ADDR\`, \`doh_url: https://$AUTH_NAME:$REC_DOH/dns-query\`, \`tls_auth_name: $AUTH_NAME\` |
