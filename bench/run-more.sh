@@ -678,6 +678,42 @@ lat_table() {                                # lat_table WORKLOAD RESOLVER...
     echo "| $(label "$r") | ${L[$wl,$r,n]} | ${L[$wl,$r,t]} | ${L[$wl,$r,avg]} | ${L[$wl,$r,p50]} | ${L[$wl,$r,p90]} | **${L[$wl,$r,p99]}** | ${L[$wl,$r,p999]} | ${L[$wl,$r,max]} | $(fmt "${M[$wl,$r,cpu]}" %.1f) |"
   done
 }
+# latency.png: the percentiles of both latency workloads per resolver (gnuplot, when installed).
+PLOT=""
+plot_latency() {
+  command -v gnuplot >/dev/null || { log "gnuplot not found: no latency plot"; return 0; }
+  local wl r q dat="$WORK/latency-percentiles.dat"
+  : >"$dat"
+  for wl in vlat vlatmiss; do
+    for r in "${V_RESOLVERS[@]}"; do
+      echo "# $wl $r" >>"$dat"
+      cat "$WORK"/dnsperf-"$wl"-"$r"-[0-9]*.txt 2>/dev/null | awk '$1 == ">" && $2 != "T" {print $NF * 1000}' | sort -g |
+        awk '{a[++n] = $1} END {split("50 75 90 95 99 99.5 99.9 100", q, " ");
+          for (k = 1; k <= 8; k++) {i = int(q[k] / 100 * n + 0.999999); if (i < 1) i = 1; if (i > n) i = n;
+            printf "%s %s\n", (q[k] == 100 ? 99.99 : q[k]), (n ? a[i] : "nan")}}' >>"$dat"
+      printf '\n\n' >>"$dat"
+    done
+  done
+  gnuplot <<GP || { log "gnuplot failed: no latency plot"; return 0; }
+set terminal pngcairo size 1100,480 font "sans,10"
+set output "$WORK/latency.png"
+set multiplot layout 1,2 title "Latency at $LAT_QPS qps, validating stubs (bench/run-more.sh, $(date -u +%Y-%m-%d))"
+set logscale y
+set xlabel "percentile (last point: max)"
+set ylabel "ms"
+set grid
+set key top left
+set xtics ("p50" 0, "p90" 0.699, "p99" 1.699, "p99.9" 2.699, "max" 3.2)
+f(p) = p >= 99.99 ? 3.2 : log10(50 / (100 - p))
+set title "cache hits"
+plot "$dat" index 0 using (f(\$1)):2 with linespoints title "Palisade", "" index 1 using (f(\$1)):2 with linespoints title "unbound", "" index 2 using (f(\$1)):2 with linespoints title "Stubby"
+set title "validated misses"
+plot "$dat" index 3 using (f(\$1)):2 with linespoints title "Palisade", "" index 4 using (f(\$1)):2 with linespoints title "unbound", "" index 5 using (f(\$1)):2 with linespoints title "Stubby"
+unset multiplot
+GP
+  PLOT="$WORK/latency.png"
+}
+has_part validated && plot_latency
 # start to first answer, median over the restarts; idle RSS (3 s after the first answer, last start)
 start_ms() { local r=$1; printf '%s\n' "${STARTS[@]}" | awk -v r="$r" '$1 == r {print $2}' | median; }
 start_count() { local r=$1; printf '%s\n' "${STARTS[@]}" | awk -v r="$r" '$1 == r {n++} END {print n + 0}'; }
@@ -782,6 +818,8 @@ $(lat_table vlat "${V_RESOLVERS[@]}")
 Validated misses (each a round trip over DoT to the recursive, plus validation):
 
 $(lat_table vlatmiss "${V_RESOLVERS[@]}")
+
+$(if [ -n "$PLOT" ]; then echo "The percentiles of both, plotted: [latency.png](latency.png)."; fi)
 
 ### Start and memory
 
@@ -916,4 +954,6 @@ EOF
 } >"$tmp"
 mv "$tmp" "$RESULTS"
 [ "$RESULTS" -ef "$WORK/RESULTS-more.md" ] || cp "$RESULTS" "$WORK/RESULTS-more.md"
+# The plot goes beside the report it belongs to (bench/latency.png for a full run).
+if [ -n "$PLOT" ] && [ -f "$PLOT" ]; then cp "$PLOT" "$(dirname "$RESULTS")/latency.png"; fi
 log "wrote $RESULTS"
