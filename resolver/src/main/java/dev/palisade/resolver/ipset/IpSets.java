@@ -211,6 +211,10 @@ public final class IpSets implements AutoCloseable {
     return sets.stream().mapToLong(ResolvedSet::evictions).sum();
   }
 
+  List<ResolvedSet> setsForTest() {
+    return sets;
+  }
+
   private List<IpSetExport.View> views() {
     List<IpSetExport.View> out = new ArrayList<>(sets.size());
     for (ResolvedSet s : sets) {
