@@ -95,7 +95,7 @@ public final class IpSetExport {
       out.append("add element ").append(v.spec().nftTable()).append(' ').append(v.spec().name()).append(" {");
       String sep = " ";
       for (ResolvedSet.Entry e : v.entries()) {
-        out.append(sep).append(e.address().getHostAddress());
+        out.append(sep).append(Addresses.text(e.address()));
         long t = timeout(e, now);
         if (t > 0) {
           out.append(" timeout ").append(t).append('s');
@@ -112,7 +112,7 @@ public final class IpSetExport {
     for (View v : sets) {
       for (ResolvedSet.Entry e : v.entries()) {
         long t = timeout(e, now);
-        out.append(v.spec().name()).append(' ').append(e.address().getHostAddress()).append(' ')
+        out.append(v.spec().name()).append(' ').append(Addresses.text(e.address())).append(' ')
             .append(t == 0 ? "-" : Long.toString(t)).append('\n');
       }
     }
@@ -137,7 +137,7 @@ public final class IpSetExport {
       out.append("],\"max_entries\":").append(v.maxEntries()).append(",\"size\":").append(v.entries().size()).append(",\"entries\":[");
       String sep = "";
       for (ResolvedSet.Entry e : v.entries()) {
-        out.append(sep).append("{\"address\":").append(quote(e.address().getHostAddress()));
+        out.append(sep).append("{\"address\":").append(quote(Addresses.text(e.address())));
         if (e.pinned()) {
           out.append(",\"pinned\":true");
         } else {

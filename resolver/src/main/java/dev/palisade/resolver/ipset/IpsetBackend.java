@@ -39,7 +39,7 @@ final class IpsetBackend implements KernelBackend {
 
   /** One restore line; {@code -exist} so that an add refreshes the timeout and a del of a gone entry is no error. */
   static String line(KernelOp op) {
-    String address = op.address().getHostAddress();
+    String address = Addresses.text(op.address());
     return op.delete()
         ? "del " + op.set().name() + " " + address + " -exist"
         : "add " + op.set().name() + " " + address + " timeout " + op.timeoutSeconds() + " -exist";

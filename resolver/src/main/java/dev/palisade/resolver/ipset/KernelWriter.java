@@ -32,7 +32,11 @@ final class KernelWriter {
 
   private record Pending(KernelOp op, Runnable onFailure) {}
 
+  private static final long ERROR_LOG_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
   private final Map<Backend, KernelBackend> backends;
+  /** Touched on the ipset thread only. */
+  private long lastErrorLogNanos;
   private final Scheduler scheduler;
   private final IpSetListener listener;
   private final LongSupplier nanoTime;
@@ -113,8 +117,14 @@ final class KernelWriter {
       backend.apply(ops);
       listener.onApplied(backend.name(), ops.size(), nanoTime.getAsLong() - start);
     } catch (KernelException | RuntimeException e) {
-      log.error("{}: {} set changes not applied, the answers carrying them went out anyway: {}", backend.name(), ops.size(), e.getMessage());
-      failures.incrementAndGet();
+      long n = failures.incrementAndGet();
+      long now = nanoTime.getAsLong();
+      // A kernel that refuses every batch must not flood the log: the first, then one a minute.
+      if (n == 1 || now - lastErrorLogNanos >= ERROR_LOG_EVERY_NANOS) {
+        log.error("{}: {} set changes not applied, the answers carrying them went out anyway ({} failed batches so far): {}",
+            backend.name(), ops.size(), n, e.getMessage());
+        lastErrorLogNanos = now;
+      }
       listener.onApplyFailed(backend.name(), ops.size());
       batch.forEach(p -> p.onFailure().run());
     }

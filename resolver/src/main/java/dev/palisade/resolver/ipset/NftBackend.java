@@ -34,7 +34,7 @@ final class NftBackend implements KernelBackend {
    * add, and deleting a missing element would fail the whole transaction.
    */
   static void lines(KernelOp op, StringBuilder out) {
-    String element = "element " + op.set().nftTable() + " " + op.set().name() + " { " + op.address().getHostAddress();
+    String element = "element " + op.set().nftTable() + " " + op.set().name() + " { " + Addresses.text(op.address());
     out.append("add ").append(element).append(" }\n");
     out.append("delete ").append(element).append(" }\n");
     if (!op.delete()) {

@@ -208,7 +208,7 @@ final class ResolvedSet {
         out.add(new Entry(s.address, FOREVER));
       }
     }
-    out.sort(Comparator.comparing(e -> e.address().getHostAddress()));
+    out.sort(Comparator.comparing(e -> Addresses.text(e.address())));
     for (Slot s : byExpiry) {
       out.add(new Entry(s.address, s.expiresAt));
     }

@@ -52,7 +52,7 @@ final class StateFile {
           String key = key(v.spec());
           for (ResolvedSet.Entry e : v.entries()) {
             if (!e.pinned()) {
-              w.write(key + "\t" + e.address().getHostAddress() + "\t" + e.expiresAt() + "\n");
+              w.write(key + "\t" + Addresses.text(e.address()) + "\t" + e.expiresAt() + "\n");
             }
           }
         }

@@ -32,7 +32,7 @@ class IpSetExportTest {
         add allow4 192.0.2.1 timeout 1 -exist
         add allow4 192.0.2.2 timeout 70 -exist
         create allow6 hash:ip family inet6 timeout 60 maxelem 1000 -exist
-        add allow6 2001:db8:0:0:0:0:0:1 timeout 6 -exist
+        add allow6 2001:db8::1 timeout 6 -exist
         create web hash:ip family inet timeout 60 maxelem 1000 -exist
         add web 192.0.2.2 timeout 70 -exist
         """, IpSetExport.ipset(views(), NOW));
@@ -58,7 +58,7 @@ class IpSetExportTest {
         \t}
         }
         add element inet filter allow4 { 127.0.0.1, 192.0.2.1 timeout 1s, 192.0.2.2 timeout 70s }
-        add element inet filter allow6 { 2001:db8:0:0:0:0:0:1 timeout 6s }
+        add element inet filter allow6 { 2001:db8::1 timeout 6s }
         add element inet palisade web { 192.0.2.2 timeout 70s }
         """, IpSetExport.nft(views(), NOW));
   }
@@ -69,7 +69,7 @@ class IpSetExportTest {
         allow4 127.0.0.1 -
         allow4 192.0.2.1 1
         allow4 192.0.2.2 70
-        allow6 2001:db8:0:0:0:0:0:1 6
+        allow6 2001:db8::1 6
         web 192.0.2.2 70
         """, IpSetExport.plain(views(), NOW));
   }
