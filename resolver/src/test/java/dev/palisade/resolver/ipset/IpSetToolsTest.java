@@ -130,4 +130,34 @@ class IpSetToolsTest {
     }
     assertTrue(Files.readString(state).contains("10.9.1.3"), "saved at close");
   }
+
+  @Test
+  void anAnswerIsReleasedOnlyOnceTheRealKernelHoldsItsAddress() throws Exception {
+    SetSpec o4 = new SetSpec("o4", Backend.IPSET, Family.INET, SetSpec.DEFAULT_NFT_TABLE, List.of("*"));
+    CommandRunner real = CommandRunner.processes(Duration.ofSeconds(5));
+    // A slow kernel: were the answer released before the write, the check below would run first.
+    CommandRunner slow = (command, input) -> {
+      if (input.contains("10.9.2.1")) {
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return real.run(command, input);
+    };
+    IpSetConfig config = new IpSetConfig(Duration.ofSeconds(5), true, Optional.empty(), 100, List.of(o4));
+    try (IpSets sets = IpSets.start(config, List.of(), Clock.systemUTC(), IpSetListener.NONE, ns.prefix(), slow)) {
+      org.xbill.DNS.Message reply = new org.xbill.DNS.Message(1);
+      reply.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+      reply.addRecord(org.xbill.DNS.Record.newRecord(org.xbill.DNS.Name.fromConstantString("www.example.com."), org.xbill.DNS.Type.A,
+          org.xbill.DNS.DClass.IN), org.xbill.DNS.Section.QUESTION);
+      reply.addRecord(new org.xbill.DNS.ARecord(org.xbill.DNS.Name.fromConstantString("www.example.com."), org.xbill.DNS.DClass.IN, 60,
+          ip("10.9.2.1")), org.xbill.DNS.Section.ANSWER);
+      var answer = new dev.palisade.resolver.chain.Answer(reply, dev.palisade.resolver.chain.Source.UPSTREAM, Optional.empty());
+      var released = ((IpSetStage) sets.stage()).record(answer);
+      assertEquals(answer, released.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, ns.exec("ipset", "test", "o4", "10.9.2.1").exitCode(), "in the kernel when the answer is released");
+    }
+  }
 }
