@@ -14,6 +14,9 @@ import dev.palisade.resolver.cache.CacheStage;
 import dev.palisade.resolver.cache.DnsCache;
 import dev.palisade.resolver.chain.Pipeline;
 import dev.palisade.resolver.chain.Stage;
+import dev.palisade.resolver.ipset.IpSetListener;
+import dev.palisade.resolver.ipset.IpSets;
+import dev.palisade.resolver.ipset.KernelException;
 import dev.palisade.resolver.server.DnsServer;
 import dev.palisade.resolver.server.EventLoops;
 import dev.palisade.resolver.stage.AccessStage;
@@ -79,6 +82,7 @@ public final class Palisade implements AutoCloseable {
   private final CacheCounters cacheCounters;
   private final Optional<Validation> validation;
   private final PolicyEngine policy;
+  private Optional<IpSets> ipsets = Optional.empty();
 
   private Palisade(
       EventLoops loops,
@@ -127,7 +131,9 @@ public final class Palisade implements AutoCloseable {
     UpstreamPool pool = null;
     DnsServer server = null;
     Optional<Validation> validation = Optional.empty();
+    Optional<IpSets> ipsets = Optional.empty();
     try {
+      ipsets = ipsets(config, clock);
       pool = pool(config, loops, nanoTime, random);
       validation = validation(config.dnssec(), pool, nanoTime, clock, config.timeout());
       PolicyEngine policy = new PolicyEngine(PolicySettingsMapping.settings(config.policy()), nanoTime);
@@ -138,7 +144,7 @@ public final class Palisade implements AutoCloseable {
       server =
           new DnsServer(
               loops,
-              pipeline(config, pool, policy, cache, validation.map(Validation::validator), nanoTime, counters),
+              pipeline(config, pool, policy, cache, validation.map(Validation::validator), nanoTime, counters, ipsets.map(IpSets::stage)),
               nanoTime,
               config.timeout(),
               config.tcpIdleTimeout(),
@@ -147,11 +153,14 @@ public final class Palisade implements AutoCloseable {
         server.listen(a);
       }
       validation.ifPresent(v -> checkRoot(v.validator()));
-      return new Palisade(loops, pool, server, cache, counters, validation, policy);
+      Palisade started = new Palisade(loops, pool, server, cache, counters, validation, policy);
+      started.ipsets = ipsets;
+      return started;
     } catch (DnsServer.BindFailure | TrustAnchorException | StartFailure | RuntimeException e) {
       if (server != null) {
         server.close();
       }
+      ipsets.ifPresent(IpSets::close);
       validation.ifPresent(Validation::close);
       if (pool != null) {
         pool.close();
@@ -201,6 +210,28 @@ public final class Palisade implements AutoCloseable {
     });
   }
 
+  // --- ipset (issue 7): the resolved-IP sets -------------------------------------------------
+
+  /** The resolved-IP sets, when {@code ipset.sets} names any; in apply mode the kernel sets are loaded before we listen. */
+  private static Optional<IpSets> ipsets(PalisadeConfig config, Clock clock) throws StartFailure {
+    if (!config.ipset().enabled()) {
+      return Optional.empty();
+    }
+    List<java.net.InetAddress> upstreams = config.upstreams().stream().map(UpstreamServer::address).distinct().toList();
+    try {
+      return Optional.of(IpSets.start(config.ipset(), upstreams, clock, IpSetListener.NONE));
+    } catch (KernelException e) {
+      throw new StartFailure("ipset.apply: " + e.getMessage() + " (set apply: false to only export)", e);
+    }
+  }
+
+  /** The resolved-IP sets, if configured: exports ({@code /ipset} JSON) and sizes. */
+  public Optional<IpSets> ipsets() {
+    return ipsets;
+  }
+
+  // --- end ipset ------------------------------------------------------------------------------
+
   /**
    * The stages, outermost first. The order is the design: change it here only, and say why.
    */
@@ -211,7 +242,8 @@ public final class Palisade implements AutoCloseable {
       Optional<DnsCache> cache,
       Optional<DnssecValidator> validator,
       LongSupplier nanoTime,
-      CacheCounters counters) {
+      CacheCounters counters,
+      Optional<Stage> ipset) {
     List<Stage> stages = new ArrayList<>();
     // 1. Shape outermost, so that every answer, including refusals and failures made by the
     //    stages below, reaches the client with its ID, its question and the right EDNS.
@@ -220,6 +252,10 @@ public final class Palisade implements AutoCloseable {
     stages.add(new AccessStage(config.access()));
     // 3. Only well-formed standard queries go further (and into the cache).
     stages.add(new RequestCheckStage());
+    // 3b. The resolved-IP sets, outside policy so that they see the final answer (answers policy
+    //     refused never enter), and before the answer reaches the client, so that in apply mode
+    //     the kernel holds an address before anyone can connect to it.
+    ipset.ifPresent(stages::add);
     // 4. Policy: refuse exfiltration and listed names before anything is spent, cached or sent,
     //    and check answers on their way back. Before the cache, so a name denied now is denied
     //    even if an answer for it is cached.
@@ -342,6 +378,7 @@ public final class Palisade implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    ipsets.ifPresent(IpSets::close); // after the listeners: no answer adds to a set that was saved
     validation.ifPresent(Validation::close);
     pool.close();
     loops.close();
