@@ -14,7 +14,10 @@ import dev.palisade.resolver.cache.CacheStage;
 import dev.palisade.resolver.cache.DnsCache;
 import dev.palisade.resolver.chain.Pipeline;
 import dev.palisade.resolver.chain.Stage;
+import dev.palisade.resolver.server.Cookies;
 import dev.palisade.resolver.server.DnsServer;
+import dev.palisade.resolver.server.RateLimiter;
+import dev.palisade.resolver.server.ServerCounters;
 import dev.palisade.resolver.server.EventLoops;
 import dev.palisade.resolver.stage.AccessStage;
 import dev.palisade.resolver.stage.RequestCheckStage;
@@ -79,6 +82,7 @@ public final class Palisade implements AutoCloseable {
   private final CacheCounters cacheCounters;
   private final Optional<Validation> validation;
   private final PolicyEngine policy;
+  private final ServerCounters serverCounters;
 
   private Palisade(
       EventLoops loops,
@@ -87,7 +91,9 @@ public final class Palisade implements AutoCloseable {
       Optional<DnsCache> cache,
       CacheCounters cacheCounters,
       Optional<Validation> validation,
-      PolicyEngine policy) {
+      PolicyEngine policy,
+      ServerCounters serverCounters) {
+    this.serverCounters = serverCounters;
     this.policy = policy;
     this.loops = loops;
     this.pool = pool;
@@ -133,6 +139,7 @@ public final class Palisade implements AutoCloseable {
       PolicyEngine policy = new PolicyEngine(PolicySettingsMapping.settings(config.policy()), nanoTime);
       log.info("policy: {} mode", config.policy().mode());
       CacheCounters counters = new CacheCounters();
+      ServerCounters serverCounters = new ServerCounters();
       Optional<DnsCache> cache =
           config.cache().enabled() ? Optional.of(new DnsCache(config.cache(), nanoTime, counters)) : Optional.empty();
       server =
@@ -142,12 +149,17 @@ public final class Palisade implements AutoCloseable {
               nanoTime,
               config.timeout(),
               config.tcpIdleTimeout(),
-              config.tcpMaxConnections());
+              config.tcpMaxConnections(),
+              // Abuse protections at the listener (resolver/README.md "Abuse and faults"): rate_limit
+              // per client address before parsing, DNS cookies (RFC 7873/9018), counted in serverCounters.
+              new RateLimiter(config.rateLimit(), nanoTime),
+              new Cookies(random, clock),
+              serverCounters);
       for (ListenAddress a : config.listenAddresses()) {
         server.listen(a);
       }
       validation.ifPresent(v -> checkRoot(v.validator()));
-      return new Palisade(loops, pool, server, cache, counters, validation, policy);
+      return new Palisade(loops, pool, server, cache, counters, validation, policy, serverCounters);
     } catch (DnsServer.BindFailure | TrustAnchorException | StartFailure | RuntimeException e) {
       if (server != null) {
         server.close();
@@ -332,6 +344,11 @@ public final class Palisade implements AutoCloseable {
 
   public Optional<DnsCache> cache() {
     return cache;
+  }
+
+  /** What the listeners counted: rate-limited queries, bad cookies, unexpected errors. */
+  public ServerCounters serverCounters() {
+    return serverCounters;
   }
 
   public int openTcpConnections() {

@@ -26,13 +26,15 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
   private final AtomicInteger connections;
   private final int maxConnections;
   private final int maxPipelined;
+  private final ServerListener listener;
 
   // Event-loop confined.
   private int outstanding;
   private boolean inputClosed;
   private boolean counted;
 
-  TcpHandler(QueryHandler handler, AtomicInteger connections, int maxConnections, int maxPipelined) {
+  TcpHandler(QueryHandler handler, AtomicInteger connections, int maxConnections, int maxPipelined, ServerListener listener) {
+    this.listener = listener;
     this.handler = handler;
     this.connections = connections;
     this.maxConnections = maxConnections;
@@ -70,7 +72,13 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
     handler
         .handle(bytes, (InetSocketAddress) ch.remoteAddress(), Protocol.TCP)
-        .thenAccept(reply -> ch.eventLoop().execute(() -> answered(ch, reply)));
+        .whenComplete((reply, error) -> {
+          if (error != null) {
+            // handle() never fails; if it did, the slot must still be freed.
+            listener.unexpectedError(Protocol.TCP, error);
+          }
+          ch.eventLoop().execute(() -> answered(ch, error == null ? reply : null));
+        });
   }
 
   private void answered(Channel ch, byte[] reply) {
@@ -110,8 +118,14 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Resets, bad framing: this connection ends, the listener does not.
-    log.debug("TCP {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    // Resets, bad framing: this connection ends, the listener does not. Anything but an I/O error
+    // or a framing error is a bug of ours, reported so that tests and metrics see it.
+    if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.codec.DecoderException) {
+      log.debug("TCP {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("TCP {}: unexpected", ctx.channel().remoteAddress(), cause);
+      listener.unexpectedError(Protocol.TCP, cause);
+    }
     ctx.close();
   }
 }
