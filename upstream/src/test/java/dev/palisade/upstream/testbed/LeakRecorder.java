@@ -17,6 +17,11 @@ public final class LeakRecorder<T> extends ResourceLeakDetector<T> {
     super(resourceType, samplingInterval);
   }
 
+  /** Netty also looks for this older signature, and logs an error when it is missing. */
+  public LeakRecorder(Class<?> resourceType, int samplingInterval, long maxActive) {
+    this(resourceType, samplingInterval);
+  }
+
   @Override
   protected void reportTracedLeak(String resourceType, String records) {
     record("LEAK: " + resourceType + records);
