@@ -91,7 +91,9 @@ final class QueryHandler {
     }
     return out.exceptionally(
             e -> {
+              // ShapeStage turns every failure inside into SERVFAIL: reaching here is a bug of ours.
               log.warn("answering {} failed: {}", from, e.toString());
+              listener.unexpectedError(protocol, e);
               return Responses.servfail(message);
             })
         .thenApply(reply -> WireCodec.encode(cookie.reply() == null ? reply : withCookie(reply, cookie.reply()), limit));
