@@ -43,12 +43,17 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    if (connections.incrementAndGet() > maxConnections) {
-      connections.decrementAndGet();
-      log.debug("TCP connection cap {} reached, closing {}", maxConnections, ctx.channel().remoteAddress());
-      ctx.close();
-      return;
-    }
+    // Compare-and-set, so that the count never goes over the cap even for an instant: what it says
+    // is what is open (tests and metrics read it while connections pour in).
+    int open;
+    do {
+      open = connections.get();
+      if (open >= maxConnections) {
+        log.debug("TCP connection cap {} reached, closing {}", maxConnections, ctx.channel().remoteAddress());
+        ctx.close();
+        return;
+      }
+    } while (!connections.compareAndSet(open, open + 1));
     counted = true;
     super.channelActive(ctx);
   }
