@@ -128,9 +128,15 @@ public final class ScriptedDotPeer implements AutoCloseable {
   }
 
   private final class Handler extends SimpleChannelInboundHandler<ByteBuf> {
+    /** Set once this connection is being reset: queries pipelined behind get nothing. */
+    private boolean resetting;
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) throws Exception {
       queries.incrementAndGet();
+      if (resetting) {
+        return;
+      }
       Message query = new Message(ByteBufUtil.getBytes(frame));
       byte[] reply;
       switch (fault) {
@@ -161,6 +167,7 @@ public final class ScriptedDotPeer implements AutoCloseable {
           ByteBuf half = ctx.alloc().buffer(2 + whole.length / 2);
           half.writeShort(whole.length).writeBytes(whole, 0, whole.length / 2);
           ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+          resetting = true;
           ctx.writeAndFlush(half).addListener(ChannelFutureListener.CLOSE);
           return;
         }
