@@ -351,6 +351,11 @@ public final class Palisade implements AutoCloseable {
     return serverCounters;
   }
 
+  /** The policy engine, for its bounded state's figures (trackedKeys, trackedClients, stateBytes). */
+  public PolicyEngine policyEngine() {
+    return policy;
+  }
+
   public int openTcpConnections() {
     return server.openTcpConnections();
   }
