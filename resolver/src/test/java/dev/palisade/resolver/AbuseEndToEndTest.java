@@ -190,6 +190,7 @@ class AbuseEndToEndTest {
       Message r = afterBurst(s, to, q);
       assertNotNull(r, "a client cookie over the limit gets an answer");
       assertEquals(Cookies.BADCOOKIE, r.getRcode(), r.toString());
+      assertTrue(dropping.serverCounters().badCookies() > 0, "counted");
       assertEquals(0, r.getSection(Section.ANSWER).size());
       CookieOption back = (CookieOption) r.getOPT().getOptions(EDNSOption.Code.COOKIE).get(0);
       byte[] server = back.getServerCookie().orElseThrow();

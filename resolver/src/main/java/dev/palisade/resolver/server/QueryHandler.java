@@ -77,6 +77,7 @@ final class QueryHandler {
         // speaks cookies gets BADCOOKIE and a fresh server cookie, no larger than its query; with
         // that cookie it proves its address and is no longer limited.
         listener.rateLimited(from.getAddress(), protocol, true);
+        listener.badCookie(protocol);
         return CompletableFuture.completedFuture(WireCodec.encode(withCookie(badCookie(message), cookie.reply()), limit));
       }
       return overLimit(message, from, protocol);

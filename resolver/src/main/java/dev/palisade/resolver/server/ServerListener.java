@@ -12,7 +12,10 @@ public interface ServerListener {
   /** A query over {@code rate_limit}; {@code refused} when it got REFUSED, false when it was dropped. */
   default void rateLimited(InetAddress client, Protocol protocol, boolean refused) {}
 
-  /** A query whose COOKIE option was malformed (answered FORMERR, RFC 7873 section 5.2.2). */
+  /**
+   * A client over the rate limit without a valid server cookie was answered BADCOOKIE with a fresh
+   * one (RFC 7873 section 5.2.3), instead of being dropped or refused. Also reported as rate limited.
+   */
   default void badCookie(Protocol protocol) {}
 
   /** An exception reached a listener's pipeline that was not an I/O error from the peer: a bug. */
