@@ -110,8 +110,7 @@ class FloodTest {
         s.setSoTimeout(3000);
         sockets.add(s);
       }
-      // One receiver thread drains every socket in turn would block; instead each socket gets a
-      // tiny virtual-free reader: a plain thread each is fine for a few hundred sockets.
+      // A reader thread per socket (blocking receive until 3 s of quiet): fine for a few hundred.
       for (DatagramSocket s : sockets) {
         Thread t = new Thread(() -> {
           byte[] buf = new byte[4096];
@@ -176,7 +175,7 @@ class FloodTest {
         "addresses to a live Palisade (in-process, real unbound DoT upstream): half under a zone the upstream answers for every",
         "name (cache misses), half public-looking names (scored and budgeted by the policy; the upstream refuses them).",
         "Bounds configured: cache " + CACHE_BYTES + " bytes, policy state max_keys " + POLICY_STATE.maxKeys() + ", max_clients "
-            + POLICY_STATE.maxClients() + ", rate_limit max_clients 50. RSS is the test JVM's (Palisade and the sender), max heap "
+            + POLICY_STATE.maxClients() + ", rate_limit max_clients 50. RSS is the test JVM's (Palisade, and the sender with its " + CLIENTS + " receiver threads), max heap "
             + (rt.maxMemory() >> 20) + " MiB.",
         "",
         "| names | send seconds | names/s | replies | cache bytes (bound) | policy keys (bound) | policy clients (bound) | RSS before (KiB) | RSS after (KiB) | heap after GC (KiB) | date |",
