@@ -150,6 +150,7 @@ class TcpAbuseTest {
     byte[] query = Message.newQuery(Record.newRecord(Name.fromString("big.example.test."), Type.TXT, DClass.IN)).toWire();
     long total = 1_000_000;
     AtomicLong written = new AtomicLong();
+    Thread writerThread;
     try (Socket s = new Socket()) {
       // Small buffers on our side, so that the server's replies back up quickly into its own.
       s.setReceiveBufferSize(4096);
@@ -169,6 +170,7 @@ class TcpAbuseTest {
       }, "never-reads");
       writer.setDaemon(true);
       writer.start();
+      writerThread = writer;
       // Each query's reply (a 40-record TXT set, about 3.3 KB) is ~100 times its size: had the
       // server gone on reading, it would hold hundreds of megabytes of replies for this client.
       long last = -1;
@@ -182,9 +184,9 @@ class TcpAbuseTest {
       // thousands, then the idle timeout ends the connection while the heap fills with replies).
       assertTrue(written.get() < 50_000, "the server stopped reading: it took " + written.get() + " queries");
       udpStillAnswers();
-      s.close();
-      writer.join(10_000);
     }
+    // The socket is closed: a writer still blocked gets an exception and ends.
+    writerThread.join(10_000);
     eventually("the connection is gone", () -> palisade.openTcpConnections() == 0);
   }
 }
