@@ -17,7 +17,10 @@ import dev.palisade.resolver.chain.Stage;
 import dev.palisade.resolver.ipset.IpSetListener;
 import dev.palisade.resolver.ipset.IpSets;
 import dev.palisade.resolver.ipset.KernelException;
+import dev.palisade.resolver.server.Cookies;
 import dev.palisade.resolver.server.DnsServer;
+import dev.palisade.resolver.server.RateLimiter;
+import dev.palisade.resolver.server.ServerCounters;
 import dev.palisade.resolver.server.EventLoops;
 import dev.palisade.resolver.stage.AccessStage;
 import dev.palisade.resolver.stage.RequestCheckStage;
@@ -82,7 +85,8 @@ public final class Palisade implements AutoCloseable {
   private final CacheCounters cacheCounters;
   private final Optional<Validation> validation;
   private final PolicyEngine policy;
-  private Optional<IpSets> ipsets = Optional.empty();
+  private final ServerCounters serverCounters;
+  private final Optional<IpSets> ipsets;
 
   private Palisade(
       EventLoops loops,
@@ -91,7 +95,11 @@ public final class Palisade implements AutoCloseable {
       Optional<DnsCache> cache,
       CacheCounters cacheCounters,
       Optional<Validation> validation,
-      PolicyEngine policy) {
+      PolicyEngine policy,
+      ServerCounters serverCounters,
+      Optional<IpSets> ipsets) {
+    this.serverCounters = serverCounters;
+    this.ipsets = ipsets;
     this.policy = policy;
     this.loops = loops;
     this.pool = pool;
@@ -139,6 +147,7 @@ public final class Palisade implements AutoCloseable {
       PolicyEngine policy = new PolicyEngine(PolicySettingsMapping.settings(config.policy()), nanoTime);
       log.info("policy: {} mode", config.policy().mode());
       CacheCounters counters = new CacheCounters();
+      ServerCounters serverCounters = new ServerCounters();
       Optional<DnsCache> cache =
           config.cache().enabled() ? Optional.of(new DnsCache(config.cache(), nanoTime, counters)) : Optional.empty();
       server =
@@ -148,14 +157,17 @@ public final class Palisade implements AutoCloseable {
               nanoTime,
               config.timeout(),
               config.tcpIdleTimeout(),
-              config.tcpMaxConnections());
+              config.tcpMaxConnections(),
+              // Abuse protections at the listener (resolver/README.md "Abuse and faults"): rate_limit
+              // per client address before parsing, DNS cookies (RFC 7873/9018), counted in serverCounters.
+              new RateLimiter(config.rateLimit(), nanoTime),
+              new Cookies(random, clock),
+              serverCounters);
       for (ListenAddress a : config.listenAddresses()) {
         server.listen(a);
       }
       validation.ifPresent(v -> checkRoot(v.validator()));
-      Palisade started = new Palisade(loops, pool, server, cache, counters, validation, policy);
-      started.ipsets = ipsets;
-      return started;
+      return new Palisade(loops, pool, server, cache, counters, validation, policy, serverCounters, ipsets);
     } catch (DnsServer.BindFailure | TrustAnchorException | StartFailure | RuntimeException e) {
       if (server != null) {
         server.close();
@@ -368,6 +380,16 @@ public final class Palisade implements AutoCloseable {
 
   public Optional<DnsCache> cache() {
     return cache;
+  }
+
+  /** What the listeners counted: rate-limited queries, bad cookies, unexpected errors. */
+  public ServerCounters serverCounters() {
+    return serverCounters;
+  }
+
+  /** The policy engine, for its bounded state's figures (trackedKeys, trackedClients, stateBytes). */
+  public PolicyEngine policyEngine() {
+    return policy;
   }
 
   public int openTcpConnections() {

@@ -41,6 +41,7 @@ public final class DnsServer implements AutoCloseable {
 
   private final EventLoops loops;
   private final QueryHandler handler;
+  private final ServerListener listener;
   private final Duration tcpIdleTimeout;
   private final int tcpMaxConnections;
   private final ChannelGroup channels = new DefaultChannelGroup("palisade-listeners", GlobalEventExecutor.INSTANCE);
@@ -55,8 +56,28 @@ public final class DnsServer implements AutoCloseable {
       Duration queryTimeout,
       Duration tcpIdleTimeout,
       int tcpMaxConnections) {
+    this(loops, pipeline, nanoTime, queryTimeout, tcpIdleTimeout, tcpMaxConnections, RateLimiter.OFF,
+        new Cookies(new java.security.SecureRandom(), java.time.Clock.systemUTC()), ServerListener.NONE);
+  }
+
+  /**
+   * @param rateLimiter per-client token buckets, applied before a query is parsed
+   * @param cookies the DNS Cookies of RFC 7873 / RFC 9018, answered whenever a client sends one
+   * @param listener told about rate-limited queries, bad cookies and unexpected listener errors
+   */
+  public DnsServer(
+      EventLoops loops,
+      Pipeline pipeline,
+      LongSupplier nanoTime,
+      Duration queryTimeout,
+      Duration tcpIdleTimeout,
+      int tcpMaxConnections,
+      RateLimiter rateLimiter,
+      Cookies cookies,
+      ServerListener listener) {
     this.loops = loops;
-    this.handler = new QueryHandler(pipeline, nanoTime, queryTimeout.toNanos());
+    this.listener = listener;
+    this.handler = new QueryHandler(pipeline, nanoTime, queryTimeout.toNanos(), rateLimiter, cookies, listener);
     this.tcpIdleTimeout = tcpIdleTimeout;
     this.tcpMaxConnections = tcpMaxConnections;
   }
@@ -75,7 +96,7 @@ public final class DnsServer implements AutoCloseable {
   }
 
   private InetSocketAddress bindUdp(InetSocketAddress at, ListenAddress configured) throws BindFailure {
-    UdpHandler udpHandler = new UdpHandler(handler);
+    UdpHandler udpHandler = new UdpHandler(handler, listener);
     Bootstrap b =
         new Bootstrap()
             .group(loops.group())
@@ -119,7 +140,7 @@ public final class DnsServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, tcpIdleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                         .addLast("frame", new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
-                        .addLast("dns", new TcpHandler(handler, tcpConnections, tcpMaxConnections, MAX_PIPELINED));
+                        .addLast("dns", new TcpHandler(handler, tcpConnections, tcpMaxConnections, MAX_PIPELINED, listener));
                   }
                 });
     Channel ch = bind(b.bind(at), configured, "TCP");

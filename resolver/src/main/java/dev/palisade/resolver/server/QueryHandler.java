@@ -5,26 +5,46 @@ import dev.palisade.resolver.chain.Pipeline;
 import dev.palisade.resolver.chain.Protocol;
 import dev.palisade.resolver.chain.Query;
 import dev.palisade.resolver.chain.Responses;
+import dev.palisade.upstream.Reorigination;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.CookieOption;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
 
-/** What UDP and TCP share: bytes in, pipeline, bytes out, sized for the transport. */
+/**
+ * What UDP and TCP share: bytes in, rate limit, pipeline, cookies, bytes out, sized for the
+ * transport.
+ */
 final class QueryHandler {
 
   private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
 
+  private static final CompletableFuture<byte[]> DROP = CompletableFuture.completedFuture(null);
+
   private final Pipeline pipeline;
   private final LongSupplier nanoTime;
   private final long timeoutNanos;
+  private final RateLimiter rateLimiter;
+  private final Cookies cookies;
+  private final ServerListener listener;
 
-  QueryHandler(Pipeline pipeline, LongSupplier nanoTime, long timeoutNanos) {
+  QueryHandler(Pipeline pipeline, LongSupplier nanoTime, long timeoutNanos, RateLimiter rateLimiter, Cookies cookies, ServerListener listener) {
     this.pipeline = pipeline;
     this.nanoTime = nanoTime;
     this.timeoutNanos = timeoutNanos;
+    this.rateLimiter = rateLimiter;
+    this.cookies = cookies;
+    this.listener = listener;
   }
 
   /**
@@ -32,27 +52,125 @@ final class QueryHandler {
    * exceptionally: whatever goes wrong becomes SERVFAIL.
    */
   CompletableFuture<byte[]> handle(byte[] packet, InetSocketAddress from, Protocol protocol) {
+    boolean withinLimit = rateLimiter.tryAcquire(from.getAddress());
+    if (!withinLimit && !rateLimiter.refuses() && additionalCount(packet) == 0) {
+      // Over the limit and no OPT, hence no cookie that could exempt it: shed it before parsing,
+      // the cheapest point under a flood.
+      listener.rateLimited(from.getAddress(), protocol, false);
+      return DROP;
+    }
     WireCodec.Decoded d = WireCodec.decode(packet);
     if (d.drop()) {
-      return CompletableFuture.completedFuture(null);
+      return DROP;
     }
     if (d.immediateReply != null) {
-      return CompletableFuture.completedFuture(d.immediateReply);
+      // FORMERR for what does not parse (a malformed COOKIE option included, RFC 7873 section
+      // 5.2.2). Over the limit, not even that.
+      return withinLimit ? CompletableFuture.completedFuture(d.immediateReply) : overLimit(null, from, protocol);
     }
     Message message = d.query;
     int limit = protocol == Protocol.UDP ? WireCodec.udpLimit(message) : WireCodec.TCP_LIMIT;
+    Cookies.Check cookie = cookies.check(cookieOption(message), from.getAddress());
+    if (!withinLimit && cookie.status() != Cookies.Status.VALID) {
+      if (cookie.status() == Cookies.Status.CLIENT_ONLY && protocol == Protocol.UDP) {
+        // RFC 7873 section 5.2.3 and Unbound's ratelimit with cookies: a client over the limit that
+        // speaks cookies gets BADCOOKIE and a fresh server cookie, no larger than its query; with
+        // that cookie it proves its address and is no longer limited.
+        listener.rateLimited(from.getAddress(), protocol, true);
+        listener.badCookie(protocol);
+        return CompletableFuture.completedFuture(WireCodec.encode(withCookie(badCookie(message), cookie.reply()), limit));
+      }
+      return overLimit(message, from, protocol);
+    }
     long now = nanoTime.getAsLong();
     Query query = new Query(message, new Client(from, protocol), now, now + timeoutNanos);
-    CompletableFuture<byte[]> out;
+    CompletableFuture<Message> out;
     try {
-      out = pipeline.handle(query).thenApply(a -> WireCodec.encode(a.message(), limit));
+      out = pipeline.handle(query).thenApply(a -> a.message());
     } catch (RuntimeException e) {
       out = CompletableFuture.failedFuture(e);
     }
     return out.exceptionally(
-        e -> {
-          log.warn("answering {} failed: {}", from, e.toString());
-          return WireCodec.encode(Responses.servfail(message), limit);
-        });
+            e -> {
+              // ShapeStage turns every failure inside into SERVFAIL: reaching here is a bug of ours.
+              log.warn("answering {} failed: {}", from, e.toString());
+              listener.unexpectedError(protocol, e);
+              return Responses.servfail(message);
+            })
+        .thenApply(reply -> WireCodec.encode(cookie.reply() == null ? reply : withCookie(reply, cookie.reply()), limit));
+  }
+
+  private CompletableFuture<byte[]> overLimit(Message message, InetSocketAddress from, Protocol protocol) {
+    boolean refuse = rateLimiter.refuses() && message != null;
+    listener.rateLimited(from.getAddress(), protocol, refuse);
+    if (!refuse) {
+      return DROP;
+    }
+    Message refused = Responses.error(message, Rcode.REFUSED);
+    if (message.getOPT() != null) {
+      refused.addRecord(new OPTRecord(Reorigination.EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
+    }
+    return CompletableFuture.completedFuture(refused.toWire());
+  }
+
+  /** The ARCOUNT of a raw message (0 when shorter than a header). */
+  private static int additionalCount(byte[] packet) {
+    return packet.length < 12 ? 0 : ((packet[10] & 0xff) << 8) | (packet[11] & 0xff);
+  }
+
+  /** The COOKIE option's bytes (client cookie, then server cookie if any), or null. */
+  private static byte[] cookieOption(Message m) {
+    OPTRecord opt = m.getOPT();
+    if (opt == null) {
+      return null;
+    }
+    for (EDNSOption o : opt.getOptions(Cookies.OPTION_CODE)) {
+      if (o instanceof CookieOption c) {
+        byte[] client = c.getClientCookie();
+        byte[] server = c.getServerCookie().orElse(new byte[0]);
+        byte[] all = new byte[client.length + server.length];
+        System.arraycopy(client, 0, all, 0, client.length);
+        System.arraycopy(server, 0, all, client.length, server.length);
+        return all;
+      }
+    }
+    return null;
+  }
+
+  private static Message badCookie(Message query) {
+    Message m = Responses.error(query, Cookies.BADCOOKIE);
+    // Responses.error carries the extended rcode in a bare OPT; give it our payload size.
+    m.removeAllRecords(Section.ADDITIONAL);
+    m.addRecord(new OPTRecord(Reorigination.EDNS_PAYLOAD, Cookies.BADCOOKIE >>> 4, 0), Section.ADDITIONAL);
+    return m;
+  }
+
+  /** {@code reply} with the COOKIE option {@code option} added to its OPT (RFC 7873 section 5.2). */
+  static Message withCookie(Message reply, byte[] option) {
+    OPTRecord opt = reply.getOPT();
+    if (opt == null) {
+      // Only clients that sent OPT (and so a cookie) reach here, and shaping gave them OPT back.
+      return reply;
+    }
+    List<EDNSOption> options = new ArrayList<>();
+    for (EDNSOption o : opt.getOptions()) {
+      if (o.getCode() != Cookies.OPTION_CODE) {
+        options.add(o);
+      }
+    }
+    byte[] client = java.util.Arrays.copyOf(option, Cookies.CLIENT_COOKIE_LENGTH);
+    options.add(option.length > Cookies.CLIENT_COOKIE_LENGTH
+        ? new CookieOption(client, java.util.Arrays.copyOfRange(option, Cookies.CLIENT_COOKIE_LENGTH, option.length))
+        : new CookieOption(client));
+    Message out = reply.clone();
+    for (Record r : out.getSection(Section.ADDITIONAL)) {
+      if (r.getType() == org.xbill.DNS.Type.OPT) {
+        out.removeRecord(r, Section.ADDITIONAL);
+      }
+    }
+    out.addRecord(
+        new OPTRecord(opt.getPayloadSize(), opt.getExtendedRcode(), opt.getVersion(), opt.getFlags(), options),
+        Section.ADDITIONAL);
+    return out;
   }
 }

@@ -26,13 +26,15 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
   private final AtomicInteger connections;
   private final int maxConnections;
   private final int maxPipelined;
+  private final ServerListener listener;
 
   // Event-loop confined.
   private int outstanding;
   private boolean inputClosed;
   private boolean counted;
 
-  TcpHandler(QueryHandler handler, AtomicInteger connections, int maxConnections, int maxPipelined) {
+  TcpHandler(QueryHandler handler, AtomicInteger connections, int maxConnections, int maxPipelined, ServerListener listener) {
+    this.listener = listener;
     this.handler = handler;
     this.connections = connections;
     this.maxConnections = maxConnections;
@@ -41,12 +43,17 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    if (connections.incrementAndGet() > maxConnections) {
-      connections.decrementAndGet();
-      log.debug("TCP connection cap {} reached, closing {}", maxConnections, ctx.channel().remoteAddress());
-      ctx.close();
-      return;
-    }
+    // Compare-and-set, so that the count never goes over the cap even for an instant: what it says
+    // is what is open (tests and metrics read it while connections pour in).
+    int open;
+    do {
+      open = connections.get();
+      if (open >= maxConnections) {
+        log.debug("TCP connection cap {} reached, closing {}", maxConnections, ctx.channel().remoteAddress());
+        ctx.close();
+        return;
+      }
+    } while (!connections.compareAndSet(open, open + 1));
     counted = true;
     super.channelActive(ctx);
   }
@@ -70,7 +77,13 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
     handler
         .handle(bytes, (InetSocketAddress) ch.remoteAddress(), Protocol.TCP)
-        .thenAccept(reply -> ch.eventLoop().execute(() -> answered(ch, reply)));
+        .whenComplete((reply, error) -> {
+          if (error != null) {
+            // handle() never fails; if it did, the slot must still be freed.
+            listener.unexpectedError(Protocol.TCP, error);
+          }
+          ch.eventLoop().execute(() -> answered(ch, error == null ? reply : null));
+        });
   }
 
   private void answered(Channel ch, byte[] reply) {
@@ -110,8 +123,14 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // Resets, bad framing: this connection ends, the listener does not.
-    log.debug("TCP {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    // Resets, bad framing: this connection ends, the listener does not. Anything but an I/O error
+    // or a framing error is a bug of ours, reported so that tests and metrics see it.
+    if (cause instanceof java.io.IOException || cause instanceof io.netty.handler.codec.DecoderException) {
+      log.debug("TCP {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("TCP {}: unexpected", ctx.channel().remoteAddress(), cause);
+      listener.unexpectedError(Protocol.TCP, cause);
+    }
     ctx.close();
   }
 }

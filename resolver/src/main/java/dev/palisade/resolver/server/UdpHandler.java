@@ -20,9 +20,11 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(UdpHandler.class);
 
   private final QueryHandler handler;
+  private final ServerListener listener;
 
-  UdpHandler(QueryHandler handler) {
+  UdpHandler(QueryHandler handler, ServerListener listener) {
     this.handler = handler;
+    this.listener = listener;
   }
 
   @Override
@@ -40,9 +42,11 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       }
       return;
     }
-    reply.thenAccept(
-        r -> {
-          if (r != null) {
+    reply.whenComplete(
+        (r, error) -> {
+          if (error != null) {
+            listener.unexpectedError(Protocol.UDP, error);
+          } else if (r != null) {
             ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(r), sender), ch.voidPromise());
           }
         });
@@ -55,7 +59,13 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // ICMP errors and the like: a UDP listener must keep listening whatever happens.
-    log.debug("UDP listener: {}", cause.toString());
+    // ICMP errors and the like: a UDP listener must keep listening whatever happens. Anything but
+    // an I/O error is a bug of ours, reported so that tests and metrics see it.
+    if (cause instanceof java.io.IOException) {
+      log.debug("UDP listener: {}", cause.toString());
+    } else {
+      log.warn("UDP listener: unexpected", cause);
+      listener.unexpectedError(Protocol.UDP, cause);
+    }
   }
 }
