@@ -76,6 +76,8 @@ class PalisadeJarIT {
         "# test. is special-use, not a public suffix: the policy forwards it only as a local zone.",
         "policy:",
         "  local_zones: [test]",
+        "# Tests run side by side: the metrics endpoint on a port of its own.",
+        "metrics: {listen: 127.0.0.1@0}",
         "listen_addresses:",
         "  - 127.0.0.1@" + port,
         "tls_ca_file: " + ca.caFile(),
@@ -239,7 +241,7 @@ class PalisadeJarIT {
       unprivileged = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
     }
     org.junit.jupiter.api.Assumptions.assumeTrue(Integer.parseInt(unprivileged) > 53, "this kernel lets anyone bind port 53");
-    Path cfg = writeConfig("port53.yml", "listen_addresses: [127.0.0.1]\nupstream_recursive_servers:\n  - address_data: 127.0.0.1\n    tls_auth_name: dot.test\n");
+    Path cfg = writeConfig("port53.yml", "listen_addresses: [127.0.0.1]\nmetrics: {enabled: false}\nupstream_recursive_servers:\n  - address_data: 127.0.0.1\n    tls_auth_name: dot.test\n");
     cfg.toFile().setReadable(true, false);
     dir.toFile().setExecutable(true, false);
     List<String> cmd = new ArrayList<>();
@@ -261,6 +263,7 @@ class PalisadeJarIT {
       int port = FreePorts.find("127.0.0.1");
       Path cfg = writeConfig("validating.yml", String.join("\n",
           "listen_addresses: [127.0.0.1@" + port + "]",
+          "metrics: {enabled: false}",
           "dnssec: GETDNS_EXTENSION_TRUE",
           "dnssec_trust_anchors: " + h.trustAnchorFile(),
           "policy: {local_zones: [test]}",
