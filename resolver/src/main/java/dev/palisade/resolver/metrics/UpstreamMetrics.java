@@ -40,7 +40,7 @@ final class UpstreamMetrics implements UpstreamListener {
     this.registry = registry;
   }
 
-  /** The meters of one upstream; failures by reason made on first use. */
+  /** The meters of one upstream; all made when the upstream is first seen. */
   private final class PerUpstream {
     final String label;
     final List<Meter> meters = new ArrayList<>();
@@ -62,6 +62,11 @@ final class UpstreamMetrics implements UpstreamListener {
           .tag("upstream", label).register(registry));
       add(Gauge.builder("palisade.upstream.state", state, AtomicInteger::get)
           .description("0: in use; 1: backing off after failures").tag("upstream", label).register(registry));
+      for (UpstreamException.Reason r : UpstreamException.Reason.values()) {
+        // Made at zero up front: rate() sees the first failure (Prometheus' advice for known labels).
+        failures[r.ordinal()] = add(Counter.builder("palisade.upstream.failures").description("Failed upstream exchanges, by reason")
+            .tag("upstream", label).tag("reason", r.name().toLowerCase(Locale.ROOT)).register(registry));
+      }
       add(Gauge.builder("palisade.upstream.connections", connections, AtomicInteger::get)
           .description("Open connections to this upstream").tag("upstream", label).register(registry));
     }
@@ -72,18 +77,7 @@ final class UpstreamMetrics implements UpstreamListener {
     }
 
     Counter failures(UpstreamException.Reason reason) {
-      Counter c = failures[reason.ordinal()];
-      if (c == null) {
-        synchronized (this) {
-          c = failures[reason.ordinal()];
-          if (c == null) {
-            c = add(Counter.builder("palisade.upstream.failures").description("Failed upstream exchanges, by reason")
-                .tag("upstream", label).tag("reason", reason.name().toLowerCase(Locale.ROOT)).register(registry));
-            failures[reason.ordinal()] = c;
-          }
-        }
-      }
-      return c;
+      return failures[reason.ordinal()];
     }
   }
 

@@ -70,8 +70,29 @@ public final class DnsServer implements AutoCloseable {
    * @throws BindFailure with advice a user can act on
    */
   public void listen(ListenAddress address) throws BindFailure {
-    InetSocketAddress udp = bindUdp(new InetSocketAddress(address.address(), address.port()), address);
-    InetSocketAddress tcp = bindTcp(udp, address);
+    InetSocketAddress udp;
+    InetSocketAddress tcp;
+    // Port 0: the kernel picks a free UDP port, but TCP on the same number may be taken; then try
+    // another pick (tests start many listeners side by side).
+    for (int attempt = 1; ; attempt++) {
+      List<Channel> before = List.copyOf(udpChannels);
+      udp = bindUdp(new InetSocketAddress(address.address(), address.port()), address);
+      try {
+        tcp = bindTcp(udp, address);
+        break;
+      } catch (BindFailure e) {
+        if (address.port() != 0 || attempt == 5) {
+          throw e;
+        }
+        for (Channel ch : List.copyOf(udpChannels)) {
+          if (!before.contains(ch)) {
+            udpChannels.remove(ch);
+            channels.remove(ch);
+            ch.close().awaitUninterruptibly();
+          }
+        }
+      }
+    }
     udpAddresses.add(udp);
     tcpAddresses.add(tcp);
     log.info("listening on {} (UDP and TCP{})", address.address().getHostAddress() + "@" + udp.getPort(), loops.epoll() ? ", epoll" : "");
