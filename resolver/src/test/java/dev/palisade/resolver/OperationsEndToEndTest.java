@@ -217,6 +217,21 @@ class OperationsEndToEndTest {
     }
   }
 
+  @Test
+  void otherPartsAddRoutesAndMeters() throws Exception {
+    try (Palisade p = Palisade.start(config(first))) {
+      p.http().orElseThrow().register("/ipset", "application/json", () -> "{\"entries\": 3}");
+      java.util.concurrent.atomic.AtomicLong size = new java.util.concurrent.atomic.AtomicLong(3);
+      p.metrics().orElseThrow().bind(r -> io.micrometer.core.instrument.Gauge.builder("palisade.ipset.entries", size, Number::doubleValue)
+          .description("Addresses in the resolved-IP set").register(r));
+      HttpResponse<String> r = get(p, "/ipset");
+      assertEquals(200, r.statusCode());
+      assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
+      assertEquals("{\"entries\": 3}", r.body());
+      assertEquals(3, sample(get(p, "/metrics").body(), "palisade_ipset_entries"));
+    }
+  }
+
   static String rawRequest(InetSocketAddress at, String request) throws Exception {
     try (Socket s = new Socket(at.getAddress(), at.getPort())) {
       s.setSoTimeout(10_000);

@@ -63,6 +63,14 @@ public final class Metrics implements AutoCloseable {
     return registry;
   }
 
+  /**
+   * Adds the meters of another part (the IP set, the rate limiter): a {@code MeterBinder} that
+   * registers its gauges and counters, following the naming rules above.
+   */
+  public void bind(io.micrometer.core.instrument.binder.MeterBinder binder) {
+    binder.bindTo(registry);
+  }
+
   public QueryObserver queries() {
     return queries;
   }
