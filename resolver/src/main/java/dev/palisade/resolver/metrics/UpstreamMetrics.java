@@ -86,7 +86,11 @@ final class UpstreamMetrics implements UpstreamListener {
     return p != null ? p : upstreams.computeIfAbsent(id, PerUpstream::new);
   }
 
-  /** Makes the meters of these upstreams (so they show before the first query). */
+  /**
+   * Makes the meters of these upstreams (so they show before the first query). Events from
+   * upstreams not registered here (a retired pool closing its connections after a reload) are
+   * ignored, so that meters once dropped do not come back.
+   */
   void register(Collection<UpstreamId> ids) {
     ids.forEach(this::of);
   }
@@ -107,38 +111,58 @@ final class UpstreamMetrics implements UpstreamListener {
 
   @Override
   public void connectionOpened(UpstreamId upstream, String protocol, boolean resumed) {
-    of(upstream).connections.incrementAndGet();
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.connections.incrementAndGet();
+    }
   }
 
   @Override
   public void connectionClosed(UpstreamId upstream) {
-    of(upstream).connections.decrementAndGet();
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.connections.decrementAndGet();
+    }
   }
 
   @Override
   public void connectionFailed(UpstreamId upstream, UpstreamException cause) {
-    of(upstream).connectionFailures.increment();
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.connectionFailures.increment();
+    }
   }
 
   @Override
   public void backoffStarted(UpstreamId upstream, Duration wait, int failures, Throwable cause) {
-    PerUpstream p = of(upstream);
-    p.state.set(1);
-    p.backoffs.increment();
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.state.set(1);
+      p.backoffs.increment();
+    }
   }
 
   @Override
   public void backoffEnded(UpstreamId upstream) {
-    of(upstream).state.set(0);
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.state.set(0);
+    }
   }
 
   @Override
   public void exchangeSucceeded(UpstreamId upstream, long rttNanos) {
-    of(upstream).rtt.record(rttNanos, TimeUnit.NANOSECONDS);
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.rtt.record(rttNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   @Override
   public void exchangeFailed(UpstreamId upstream, UpstreamException.Reason reason) {
-    of(upstream).failures(reason).increment();
+    PerUpstream p = upstreams.get(upstream);
+    if (p != null) {
+      p.failures(reason).increment();
+    }
   }
 }
