@@ -287,6 +287,9 @@ class PalisadeJarIT {
         assertEquals("SERVFAIL", forged.status(), forged.output());
         assertTrue(forged.ednsOptions().stream().anyMatch(o -> o.startsWith("EDE")), forged.output());
         assertTrue(forged.answers().isEmpty());
+        String log = Files.readString(dir.resolve("validating.log"));
+        assertTrue(log.lines().anyMatch(l -> l.contains("validation failed: forged.ecdsa.test. A is bogus: ") && l.contains("(EDE ")),
+            "one line per validation failure, with the reason:\n" + log);
       } finally {
         p.toHandle().destroy();
         p.waitFor(20, TimeUnit.SECONDS);
