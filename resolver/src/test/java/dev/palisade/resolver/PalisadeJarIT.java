@@ -481,4 +481,40 @@ class PalisadeJarIT {
       }
     }
   }
+
+  @Test
+  void dnsperfLosesNoQueryAcrossSighupReloadsThatSwitchUpstreams() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    try (UnboundServer other = EndToEndTest.zone(UnboundServer.builder().directory(dir.resolve("perf-other")).tls(ca.issue("perf", "dot.test")))
+        .build().start()) {
+      String a = stubbyStyleConfig(port);
+      String b = a.replace("tls_port: " + unbound.dotPort(), "tls_port: " + other.dotPort()) + "cache: {size: 1MiB}\n";
+      Path cfg = writeConfig("perf-reload.yml", a);
+      Path queries = dir.resolve("perf-queries.txt");
+      StringBuilder q = new StringBuilder();
+      for (int i = 0; i < 2000; i++) {
+        // Mostly fresh names, so most queries go through whichever pool is current.
+        q.append(i % 4 == 0 ? "www.example.test A\n" : "p" + i + ".any.example.test A\n");
+      }
+      Files.writeString(queries, q);
+      try (Running p = new Running(cfg)) {
+        p.await(" - ready");
+        Process perf = new ProcessBuilder("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-d", queries.toString(),
+            "-l", "8", "-Q", "300", "-t", "5").redirectErrorStream(true).start();
+        for (int round = 0; round < 6; round++) {
+          Thread.sleep(1000);
+          Files.writeString(cfg, round % 2 == 0 ? b : a);
+          p.signal("HUP");
+          p.await("reloaded " + cfg);
+        }
+        String out = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(perf.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("Queries lost:         0 "), out + p.all);
+        java.util.regex.Matcher sent = java.util.regex.Pattern.compile("Queries sent:\\s+(\\d+)").matcher(out);
+        assertTrue(sent.find() && Integer.parseInt(sent.group(1)) >= 1000, "a steady stream across the reloads: " + out);
+        assertTrue(out.contains("NOERROR") && !out.contains("SERVFAIL"), out);
+        assertTrue(p.all.toString().contains("upstreams reloaded"), p.all.toString());
+      }
+    }
+  }
 }
