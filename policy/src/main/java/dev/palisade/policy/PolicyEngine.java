@@ -456,8 +456,10 @@ public final class PolicyEngine {
   }
 
   private Decision finish(String client, PolicySettings s, Decision d, boolean answer, boolean log) {
-    if (log && LOG.isInfoEnabled()) {
-      LOG.info("policy {}: client={} domain={} layer={} reason=\"{}\" score={}",
+    // DEBUG: the resolver logs each refusal at INFO with the query name (rate-limited); this line
+    // adds the score and registrable domain for whoever tunes the policy.
+    if (log && LOG.isDebugEnabled()) {
+      LOG.debug("policy {}: client={} domain={} layer={} reason=\"{}\" score={}",
           d.verdict() == Decision.Verdict.WOULD_REFUSE ? "would refuse" : answer ? "refuse answer" : "refuse",
           client, d.registrableDomain() == null ? "-" : d.registrableDomain(), d.layer(), d.reason(),
           Math.round(d.score()));

@@ -21,27 +21,44 @@ public final class Main {
   }
 
   /**
-   * SIGHUP re-reads the config file and applies its {@code policy:} section, allow and deny list
-   * files included. A file that no longer loads leaves everything as it was; changes to other
-   * sections are reported as needing a restart.
+   * SIGHUP re-reads the config file (and the list files it names) and applies it without dropping
+   * a query ({@link Palisade#reload}). A file that no longer loads leaves everything as it was and
+   * says why; changes that need a restart are named.
    */
-  private static void reloadOnHangup(Palisade palisade, java.nio.file.Path file, PalisadeConfig running, Logger log) {
+  private static void reloadOnHangup(Palisade palisade, java.nio.file.Path file, Logger log) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-        try {
-          PalisadeConfig next = ConfigLoader.load(file).config();
-          palisade.reloadPolicy(next.policy());
-          if (!next.withPolicy(running.policy()).equals(running)) {
-            log.warn("reload: {} changed outside the policy section; those changes need a restart", file);
-          }
-        } catch (ConfigException e) {
-          log.error("reload failed, keeping the running config: {}", e.getMessage());
-        } catch (Palisade.StartFailure e) {
-          log.error("reload failed, keeping the running policy: {}", e.getMessage());
-        }
-      });
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(palisade, file, log));
     } catch (IllegalArgumentException e) {
       log.warn("no SIGHUP on this platform: reload by restarting ({})", e.getMessage());
+    }
+  }
+
+  static void reload(Palisade palisade, java.nio.file.Path file, Logger log) {
+    try {
+      LoadedConfig loaded = ConfigLoader.load(file);
+      loaded.warnings().forEach(w -> log.warn("config: {}", w));
+      List<String> restart = palisade.reload(loaded.config());
+      for (String key : restart) {
+        log.warn("reload: {} changed: restart to apply", key);
+      }
+      log.info("reloaded {}", file);
+    } catch (ConfigException e) {
+      log.error("reload failed, keeping the running config: {}", e.getMessage());
+    } catch (Palisade.StartFailure | RuntimeException e) {
+      log.error("reload failed, keeping the running config: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * SIGTERM and SIGINT stop gracefully ({@link Palisade#close}: stop listening, answer the queries
+   * already taken in, close upstreams) and exit 0. Handled here rather than in a shutdown hook
+   * alone, because a JVM ended by a signal exits 143 whatever its hooks do.
+   */
+  private static void stopOn(String name, Runnable stop, Logger log) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+    } catch (IllegalArgumentException e) {
+      log.debug("no SIG{} handler on this platform: {}", name, e.getMessage());
     }
   }
 
@@ -86,17 +103,17 @@ public final class Main {
       log.error("{}", e.getMessage());
       return 1;
     }
-    cli.configFile().ifPresent(file -> reloadOnHangup(palisade, file, config, log));
+    cli.configFile().ifPresent(file -> reloadOnHangup(palisade, file, log));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("shutting down");
-                  palisade.close();
-                  stopped.countDown();
-                },
-                "palisade-shutdown"));
+    Runnable stop = () -> {
+      log.info("shutting down");
+      palisade.close();
+      stopped.countDown();
+    };
+    stopOn("TERM", stop, log);
+    stopOn("INT", stop, log);
+    // Any other way the JVM ends (System.exit elsewhere, SIGQUIT is not one): still close.
+    Runtime.getRuntime().addShutdownHook(new Thread(palisade::close, "palisade-shutdown"));
     log.info("ready");
     try {
       stopped.await();

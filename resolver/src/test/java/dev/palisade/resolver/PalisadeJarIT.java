@@ -76,6 +76,8 @@ class PalisadeJarIT {
         "# test. is special-use, not a public suffix: the policy forwards it only as a local zone.",
         "policy:",
         "  local_zones: [test]",
+        "# Tests run side by side: the metrics endpoint on a port of its own.",
+        "metrics: {listen: 127.0.0.1@0}",
         "listen_addresses:",
         "  - 127.0.0.1@" + port,
         "tls_ca_file: " + ca.caFile(),
@@ -239,7 +241,7 @@ class PalisadeJarIT {
       unprivileged = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
     }
     org.junit.jupiter.api.Assumptions.assumeTrue(Integer.parseInt(unprivileged) > 53, "this kernel lets anyone bind port 53");
-    Path cfg = writeConfig("port53.yml", "listen_addresses: [127.0.0.1]\nupstream_recursive_servers:\n  - address_data: 127.0.0.1\n    tls_auth_name: dot.test\n");
+    Path cfg = writeConfig("port53.yml", "listen_addresses: [127.0.0.1]\nmetrics: {enabled: false}\nupstream_recursive_servers:\n  - address_data: 127.0.0.1\n    tls_auth_name: dot.test\n");
     cfg.toFile().setReadable(true, false);
     dir.toFile().setExecutable(true, false);
     List<String> cmd = new ArrayList<>();
@@ -261,6 +263,7 @@ class PalisadeJarIT {
       int port = FreePorts.find("127.0.0.1");
       Path cfg = writeConfig("validating.yml", String.join("\n",
           "listen_addresses: [127.0.0.1@" + port + "]",
+          "metrics: {enabled: false}",
           "dnssec: GETDNS_EXTENSION_TRUE",
           "dnssec_trust_anchors: " + h.trustAnchorFile(),
           "policy: {local_zones: [test]}",
@@ -284,6 +287,9 @@ class PalisadeJarIT {
         assertEquals("SERVFAIL", forged.status(), forged.output());
         assertTrue(forged.ednsOptions().stream().anyMatch(o -> o.startsWith("EDE")), forged.output());
         assertTrue(forged.answers().isEmpty());
+        String log = Files.readString(dir.resolve("validating.log"));
+        assertTrue(log.lines().anyMatch(l -> l.contains("validation failed: forged.ecdsa.test. A is bogus: ") && l.contains("(EDE ")),
+            "one line per validation failure, with the reason:\n" + log);
       } finally {
         p.toHandle().destroy();
         p.waitFor(20, TimeUnit.SECONDS);
@@ -319,6 +325,196 @@ class PalisadeJarIT {
     } finally {
       p.toHandle().destroy();
       p.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A running jar with its output collected line by line. */
+  static final class Running implements AutoCloseable {
+    final Process process;
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    final StringBuffer all = new StringBuffer();
+
+    Running(Path config) throws IOException {
+      process = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "-C", config.toString()).redirectErrorStream(true).start();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String l; (l = r.readLine()) != null; ) {
+            all.append(l).append('\n');
+            lines.add(l);
+          }
+        } catch (IOException ignored) {
+          // process ended
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** Waits for a line containing {@code text} (bounded) and returns it. */
+    String await(String text) throws InterruptedException {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < end) {
+        String l = lines.poll(1, TimeUnit.SECONDS);
+        if (l != null && l.contains(text)) {
+          return l;
+        }
+        if (l == null && !process.isAlive()) {
+          break;
+        }
+      }
+      throw new AssertionError("no line with \"" + text + "\" in:\n" + all);
+    }
+
+    void signal(String name) throws Exception {
+      new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.toHandle().destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void sighupAppliesTheWholeFileAndABadFileKeepsTheRunningConfig() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    try (UnboundServer other = UnboundServer.builder().directory(dir.resolve("other")).tls(ca.issue("other", "dot.test"))
+        .localZone("example.test.", "static").localData("www.example.test. 300 IN A 192.0.2.99").build().start()) {
+      String base = stubbyStyleConfig(port);
+      Path cfg = writeConfig("whole-reload.yml", base);
+      try (Running p = new Running(cfg)) {
+        p.await(" - ready");
+        assertEquals(List.of("192.0.2.1"), Dig.query("127.0.0.1", port, "www.example.test", "A").answersOf("A"));
+
+        // Another upstream, no cache (so the new upstream's data shows at once), the query log on.
+        Files.writeString(cfg, base.replace("tls_port: " + unbound.dotPort(), "tls_port: " + other.dotPort())
+            + "cache: {size: 0}\nquery_log: true\n");
+        p.signal("HUP");
+        p.await("reloaded " + cfg);
+        DigResult moved = Dig.query("127.0.0.1", port, "www.example.test", "A");
+        assertEquals(List.of("192.0.2.99"), moved.answersOf("A"), moved.output());
+        String q = p.await("query client=127.0.0.1");
+        assertTrue(q.contains("name=www.example.test.") && q.contains("type=A") && q.contains("rcode=NOERROR")
+            && q.contains("source=upstream") && q.contains("us="), q);
+
+        // A file that no longer loads: the running config stays, and the log says where and why.
+        Files.writeString(cfg, base.replace("tls_port: " + unbound.dotPort(), "tls_port: abc"));
+        p.signal("HUP");
+        String error = p.await("reload failed, keeping the running config");
+        assertTrue(error.contains("whole-reload.yml:") && error.contains("upstream_recursive_servers[0].tls_port"), error);
+        assertEquals(List.of("192.0.2.99"), Dig.query("127.0.0.1", port, "www.example.test", "A").answersOf("A"));
+
+        // What needs a restart is named, and the rest still applies.
+        Files.writeString(cfg, base.replace("  - 127.0.0.1@" + port, "  - 127.0.0.1@" + (port == 65535 ? port - 1 : port + 1)));
+        p.signal("HUP");
+        p.await("listen_addresses changed: restart to apply");
+        p.await("reloaded " + cfg);
+        assertEquals(List.of("192.0.2.1"), Dig.query("127.0.0.1", port, "www.example.test", "A").answersOf("A"), "back on the first upstream");
+        assertTrue(p.process.isAlive());
+      }
+    }
+  }
+
+  @Test
+  void sigtermAnswersTheQueryInFlightThenExitsZero() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+    try (dev.palisade.upstream.testbed.ScriptedDohPeer slow = dev.palisade.upstream.testbed.ScriptedDohPeer.start(
+        "127.0.0.1", ca.issue("slow", "dot.test"), 0, (request, exchange) -> {
+          if (request.query().getQuestion().getName().toString().startsWith("slow.")) {
+            asked.countDown();
+            exchange.answerAfter(java.time.Duration.ofSeconds(2));
+          } else {
+            exchange.answer();
+          }
+        })) {
+      Path cfg = writeConfig("drain.yml", stubbyStyleConfig(port).replace(
+          "    tls_port: " + unbound.dotPort() + "\n", "    doh_url: " + slow.url("dot.test") + "\n"));
+      try (Running p = new Running(cfg)) {
+        p.await(" - ready");
+        java.util.concurrent.CompletableFuture<DigResult> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> Dig.query("127.0.0.1", port, "slow.example.test", "A", "+time=8", "+tries=1"));
+        assertTrue(asked.await(20, TimeUnit.SECONDS), "the query reached the upstream:\n" + p.all);
+        p.process.toHandle().destroy(); // SIGTERM
+        DigResult answered = inFlight.get(20, TimeUnit.SECONDS);
+        assertEquals(List.of("192.0.2.1"), answered.answersOf("A"), "answered though SIGTERM came first: " + answered.output() + p.all);
+        assertTrue(p.process.waitFor(20, TimeUnit.SECONDS), "exits");
+        assertEquals(0, p.process.exitValue(), p.all.toString());
+        p.await("waiting for 1 queries in flight");
+      }
+    }
+  }
+
+  @Test
+  void logsEachRefusalAndEachUpstreamStateChangeWithTheReason() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    try (UnboundServer flaky = EndToEndTest.zone(UnboundServer.builder().directory(dir.resolve("flaky")).tls(ca.issue("flaky", "dot.test")))
+        .build().start()) {
+      Path cfg = writeConfig("logs.yml", stubbyStyleConfig(port)
+          .replace("tls_port: " + unbound.dotPort(), "tls_port: " + flaky.dotPort())
+          .replace("  local_zones: [test]", "  local_zones: [test]\n  deny: [denied.example.test]"));
+      try (Running p = new Running(cfg)) {
+        p.await(" - ready");
+        assertEquals("REFUSED", Dig.query("127.0.0.1", port, "denied.example.test", "AAAA").status());
+        String refusal = p.await("refused client=127.0.0.1");
+        assertTrue(refusal.contains("name=denied.example.test.") && refusal.contains("type=AAAA") && refusal.contains("layer=list")
+            && refusal.contains("reason="), refusal);
+
+        flaky.stop();
+        String down = null;
+        for (int i = 0; i < 50 && down == null; i++) {
+          Dig.query("127.0.0.1", port, "d" + i + ".any.example.test", "A", "+time=1", "+tries=1");
+          down = p.all.toString().lines().filter(l -> l.contains("failing (")).findFirst().orElse(null);
+        }
+        assertTrue(down != null && down.contains("backing off") && down.contains("Connection refused"), "up -> backoff with the reason:\n" + p.all);
+        flaky.start();
+        String up = null;
+        for (int i = 0; i < 100 && up == null; i++) {
+          Thread.sleep(50);
+          Dig.query("127.0.0.1", port, "u" + i + ".any.example.test", "A", "+time=1", "+tries=1");
+          up = p.all.toString().lines().filter(l -> l.contains("is answering again")).findFirst().orElse(null);
+        }
+        assertTrue(up != null, "backoff -> up:\n" + p.all);
+      }
+    }
+  }
+
+  @Test
+  void dnsperfLosesNoQueryAcrossSighupReloadsThatSwitchUpstreams() throws Exception {
+    int port = FreePorts.find("127.0.0.1");
+    try (UnboundServer other = EndToEndTest.zone(UnboundServer.builder().directory(dir.resolve("perf-other")).tls(ca.issue("perf", "dot.test")))
+        .build().start()) {
+      String a = stubbyStyleConfig(port);
+      String b = a.replace("tls_port: " + unbound.dotPort(), "tls_port: " + other.dotPort()) + "cache: {size: 1MiB}\n";
+      Path cfg = writeConfig("perf-reload.yml", a);
+      Path queries = dir.resolve("perf-queries.txt");
+      StringBuilder q = new StringBuilder();
+      for (int i = 0; i < 2000; i++) {
+        // Mostly fresh names, so most queries go through whichever pool is current.
+        q.append(i % 4 == 0 ? "www.example.test A\n" : "p" + i + ".any.example.test A\n");
+      }
+      Files.writeString(queries, q);
+      try (Running p = new Running(cfg)) {
+        p.await(" - ready");
+        Process perf = new ProcessBuilder("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port), "-d", queries.toString(),
+            "-l", "8", "-Q", "300", "-t", "5").redirectErrorStream(true).start();
+        for (int round = 0; round < 6; round++) {
+          Thread.sleep(1000);
+          Files.writeString(cfg, round % 2 == 0 ? b : a);
+          p.signal("HUP");
+          p.await("reloaded " + cfg);
+        }
+        String out = new String(perf.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(perf.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("Queries lost:         0 "), out + p.all);
+        java.util.regex.Matcher sent = java.util.regex.Pattern.compile("Queries sent:\\s+(\\d+)").matcher(out);
+        assertTrue(sent.find() && Integer.parseInt(sent.group(1)) >= 1000, "a steady stream across the reloads: " + out);
+        assertTrue(out.contains("NOERROR") && !out.contains("SERVFAIL"), out);
+        assertTrue(p.all.toString().contains("upstreams reloaded"), p.all.toString());
+      }
     }
   }
 }

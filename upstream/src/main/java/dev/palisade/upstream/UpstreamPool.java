@@ -172,6 +172,20 @@ public final class UpstreamPool implements AutoCloseable {
     return members.stream().anyMatch(m -> m.usable(now));
   }
 
+  /**
+   * True while at least one upstream is not in backoff. Unlike {@link #anyAvailable}, an upstream
+   * whose rest is over but whose probe has not yet succeeded does not count: readiness must not
+   * flap back on just because time passed.
+   */
+  public boolean anyHealthy() {
+    return members.stream().anyMatch(m -> !m.resting);
+  }
+
+  /** The upstreams of this pool, in configured order. */
+  public List<UpstreamId> ids() {
+    return members.stream().map(m -> m.upstream.id()).toList();
+  }
+
   /** The upstreams in backoff whose time is not up yet, for status pages and tests. */
   public List<UpstreamId> resting() {
     long now = nanoTime.getAsLong();

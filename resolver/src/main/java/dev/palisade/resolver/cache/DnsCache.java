@@ -50,6 +50,11 @@ public final class DnsCache {
     return cache.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
+  /** A new bound in bytes (a reload): Caffeine evicts down to it at once if it shrank. */
+  public void resize(long sizeBytes) {
+    cache.synchronous().policy().eviction().ifPresent(e -> e.setMaximum(sizeBytes));
+  }
+
   /** Runs pending expiry and eviction work now (Caffeine otherwise does it as it is used). */
   public void cleanUp() {
     cache.synchronous().cleanUp();

@@ -45,6 +45,9 @@ public final class DnsServer implements AutoCloseable {
   private final Duration tcpIdleTimeout;
   private final int tcpMaxConnections;
   private final ChannelGroup channels = new DefaultChannelGroup("palisade-listeners", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup udpChannels = new DefaultChannelGroup("palisade-udp", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup tcpListeners = new DefaultChannelGroup("palisade-tcp", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup tcpClients = new DefaultChannelGroup("palisade-tcp-clients", GlobalEventExecutor.INSTANCE);
   private final AtomicInteger tcpConnections = new AtomicInteger();
   private final List<InetSocketAddress> udpAddresses = new ArrayList<>();
   private final List<InetSocketAddress> tcpAddresses = new ArrayList<>();
@@ -88,8 +91,29 @@ public final class DnsServer implements AutoCloseable {
    * @throws BindFailure with advice a user can act on
    */
   public void listen(ListenAddress address) throws BindFailure {
-    InetSocketAddress udp = bindUdp(new InetSocketAddress(address.address(), address.port()), address);
-    InetSocketAddress tcp = bindTcp(udp, address);
+    InetSocketAddress udp;
+    InetSocketAddress tcp;
+    // Port 0: the kernel picks a free UDP port, but TCP on the same number may be taken; then try
+    // another pick (tests start many listeners side by side).
+    for (int attempt = 1; ; attempt++) {
+      List<Channel> before = List.copyOf(udpChannels);
+      udp = bindUdp(new InetSocketAddress(address.address(), address.port()), address);
+      try {
+        tcp = bindTcp(udp, address);
+        break;
+      } catch (BindFailure e) {
+        if (address.port() != 0 || attempt == 5) {
+          throw e;
+        }
+        for (Channel ch : List.copyOf(udpChannels)) {
+          if (!before.contains(ch)) {
+            udpChannels.remove(ch);
+            channels.remove(ch);
+            ch.close().awaitUninterruptibly();
+          }
+        }
+      }
+    }
     udpAddresses.add(udp);
     tcpAddresses.add(tcp);
     log.info("listening on {} (UDP and TCP{})", address.address().getHostAddress() + "@" + udp.getPort(), loops.epoll() ? ", epoll" : "");
@@ -117,6 +141,7 @@ public final class DnsServer implements AutoCloseable {
     InetSocketAddress bound = at;
     for (int i = 0; i < sockets; i++) {
       Channel ch = bind(b.bind(bound), configured, "UDP");
+      udpChannels.add(ch);
       bound = (InetSocketAddress) ch.localAddress();
     }
     return bound;
@@ -137,6 +162,7 @@ public final class DnsServer implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    tcpClients.add(ch);
                     ch.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, tcpIdleTimeout.toMillis(), TimeUnit.MILLISECONDS))
                         .addLast("frame", new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
@@ -144,6 +170,7 @@ public final class DnsServer implements AutoCloseable {
                   }
                 });
     Channel ch = bind(b.bind(at), configured, "TCP");
+    tcpListeners.add(ch);
     return (InetSocketAddress) ch.localAddress();
   }
 
@@ -168,10 +195,63 @@ public final class DnsServer implements AutoCloseable {
     return tcpConnections.get();
   }
 
-  /** Stops listening. In-flight replies still go out while the event loops run. */
+  /** Queries from now on go through {@code pipeline}, with {@code queryTimeout}; those under way finish as they began. */
+  public void swap(Pipeline pipeline, Duration queryTimeout) {
+    handler.swap(pipeline, queryTimeout.toNanos());
+  }
+
+  /** Whether every configured listener is bound and {@link #stopAccepting} has not been called. */
+  public boolean listening() {
+    return !stopped && !udpAddresses.isEmpty() && channels.stream().allMatch(Channel::isActive);
+  }
+
+  private volatile boolean stopped;
+
+  /**
+   * The first step of a graceful stop: TCP listeners close, UDP sockets stop reading, and nothing
+   * new is taken from open TCP connections; queries already taken in still get their replies (UDP
+   * replies leave through the listening socket, so it stays open until {@link #close}).
+   */
+  public void stopAccepting() {
+    stopped = true;
+    handler.stop();
+    tcpListeners.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    udpChannels.forEach(ch -> ch.config().setAutoRead(false));
+    tcpClients.forEach(ch -> ch.config().setAutoRead(false));
+  }
+
+  /** Queries taken in whose replies are not yet written. */
+  public int inFlight() {
+    return handler.inFlight();
+  }
+
+  /**
+   * Waits until every query taken in has its reply written, or {@code limit} has passed.
+   *
+   * @return whether all were answered
+   */
+  public boolean awaitIdle(Duration limit) {
+    long end = System.nanoTime() + limit.toNanos();
+    while (handler.inFlight() > 0) {
+      if (System.nanoTime() - end >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Stops listening and closes client connections. */
   @Override
   public void close() {
+    stopped = true;
     channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    tcpClients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
   }
 
   /** A listener could not be bound: the message says why and what to do about it. */

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,27 +32,58 @@ final class QueryHandler {
 
   private static final CompletableFuture<byte[]> DROP = CompletableFuture.completedFuture(null);
 
-  private final Pipeline pipeline;
+  /** The pipeline with the query timeout it was built for; swapped whole on reload. */
+  record Setup(Pipeline pipeline, long timeoutNanos) {}
+
   private final LongSupplier nanoTime;
-  private final long timeoutNanos;
   private final RateLimiter rateLimiter;
   private final Cookies cookies;
   private final ServerListener listener;
+  private volatile Setup setup;
+  /** Queries taken in and not yet written out (or dropped): what a graceful stop waits for. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopping;
 
   QueryHandler(Pipeline pipeline, LongSupplier nanoTime, long timeoutNanos, RateLimiter rateLimiter, Cookies cookies, ServerListener listener) {
-    this.pipeline = pipeline;
     this.nanoTime = nanoTime;
-    this.timeoutNanos = timeoutNanos;
+    this.setup = new Setup(pipeline, timeoutNanos);
     this.rateLimiter = rateLimiter;
     this.cookies = cookies;
     this.listener = listener;
   }
 
   /**
+   * Queries that arrive from now on go through {@code pipeline}; those under way finish in the one
+   * they started in.
+   */
+  void swap(Pipeline pipeline, long timeoutNanos) {
+    this.setup = new Setup(pipeline, timeoutNanos);
+  }
+
+  /** From now on, queries are dropped unread: Palisade is shutting down. */
+  void stop() {
+    stopping = true;
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** The transport has written (or dropped) the reply of a query {@link #handle} took in. */
+  void done() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
    * Completes with the reply bytes, or with null when the packet is to be dropped. Never completes
-   * exceptionally: whatever goes wrong becomes SERVFAIL.
+   * exceptionally: whatever goes wrong becomes SERVFAIL. The caller calls {@link #done} once it has
+   * written the reply (or dropped it).
    */
   CompletableFuture<byte[]> handle(byte[] packet, InetSocketAddress from, Protocol protocol) {
+    inFlight.incrementAndGet();
+    if (stopping) {
+      return DROP;
+    }
     boolean withinLimit = rateLimiter.tryAcquire(from.getAddress());
     if (!withinLimit && !rateLimiter.refuses() && additionalCount(packet) == 0) {
       // Over the limit and no OPT, hence no cookie that could exempt it: shed it before parsing,
@@ -83,10 +115,11 @@ final class QueryHandler {
       return overLimit(message, from, protocol);
     }
     long now = nanoTime.getAsLong();
-    Query query = new Query(message, new Client(from, protocol), now, now + timeoutNanos);
+    Setup s = setup;
+    Query query = new Query(message, new Client(from, protocol), now, now + s.timeoutNanos());
     CompletableFuture<Message> out;
     try {
-      out = pipeline.handle(query).thenApply(a -> a.message());
+      out = s.pipeline().handle(query).thenApply(a -> a.message());
     } catch (RuntimeException e) {
       out = CompletableFuture.failedFuture(e);
     }

@@ -22,4 +22,31 @@ public interface ServerListener {
   default void unexpectedError(Protocol protocol, Throwable error) {}
 
   ServerListener NONE = new ServerListener() {};
+
+  /** Reports to each of {@code listeners}, in order (the counters and the metrics). */
+  static ServerListener all(ServerListener... listeners) {
+    ServerListener[] ls = listeners.clone();
+    return new ServerListener() {
+      @Override
+      public void rateLimited(InetAddress client, Protocol protocol, boolean refused) {
+        for (ServerListener l : ls) {
+          l.rateLimited(client, protocol, refused);
+        }
+      }
+
+      @Override
+      public void badCookie(Protocol protocol) {
+        for (ServerListener l : ls) {
+          l.badCookie(protocol);
+        }
+      }
+
+      @Override
+      public void unexpectedError(Protocol protocol, Throwable error) {
+        for (ServerListener l : ls) {
+          l.unexpectedError(protocol, error);
+        }
+      }
+    };
+  }
 }

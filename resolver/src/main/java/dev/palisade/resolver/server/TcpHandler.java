@@ -93,6 +93,7 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
       buf.writeShort(reply.length).writeBytes(reply);
       ch.writeAndFlush(buf, ch.voidPromise());
     }
+    handler.done();
     if (!ch.config().isAutoRead() && outstanding < maxPipelined && ch.isWritable()) {
       ch.config().setAutoRead(true);
     }

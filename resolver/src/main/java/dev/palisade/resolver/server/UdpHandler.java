@@ -40,6 +40,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       if (now != null) {
         ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(now), sender), ctx.voidPromise());
       }
+      handler.done();
       return;
     }
     reply.whenComplete(
@@ -49,6 +50,8 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
           } else if (r != null) {
             ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(r), sender), ch.voidPromise());
           }
+          // After the write is queued: a graceful stop closes the channel only behind it.
+          handler.done();
         });
   }
 

@@ -9,8 +9,6 @@ import dev.palisade.resolver.chain.Stage;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Rcode;
 
 /**
@@ -19,12 +17,17 @@ import org.xbill.DNS.Rcode;
  */
 public final class AccessStage implements Stage {
 
-  private static final Logger log = LoggerFactory.getLogger(AccessStage.class);
-
   private final List<Cidr> allowed;
+  private final RefusalListener refusals;
 
   public AccessStage(List<Cidr> allowed) {
+    this(allowed, RefusalListener.NONE);
+  }
+
+  /** @param refusals told of every client refused (the refusal log, metrics) */
+  public AccessStage(List<Cidr> allowed, RefusalListener refusals) {
     this.allowed = List.copyOf(allowed);
+    this.refusals = refusals;
   }
 
   public boolean allows(InetAddress address) {
@@ -42,7 +45,7 @@ public final class AccessStage implements Stage {
     if (allows(from)) {
       return chain.proceed(chain.query());
     }
-    log.info("refused {}: client not in access networks", from.getHostAddress());
+    refusals.refused(chain.query(), "access", "client not in access networks", true);
     return CompletableFuture.completedFuture(
         Answer.local(Responses.error(chain.query().message(), Rcode.REFUSED), Source.POLICY));
   }

@@ -26,9 +26,16 @@ import org.xbill.DNS.Section;
 public final class PolicyStage implements Stage {
 
   private final PolicyEngine engine;
+  private final RefusalListener refusals;
 
   public PolicyStage(PolicyEngine engine) {
+    this(engine, RefusalListener.NONE);
+  }
+
+  /** @param refusals told of every refusal (and, in monitor mode, of every would-be refusal) */
+  public PolicyStage(PolicyEngine engine, RefusalListener refusals) {
     this.engine = engine;
+    this.refusals = refusals;
   }
 
   public PolicyEngine engine() {
@@ -42,6 +49,7 @@ public final class PolicyStage implements Stage {
     Record question = m.getQuestion();
     String client = query.client().address().getAddress().getHostAddress();
     Decision d = engine.onQuery(client, question.getName(), question.getType());
+    report(query, d);
     if (d.refuse()) {
       return CompletableFuture.completedFuture(Answer.local(refusal(m, d), Source.POLICY));
     }
@@ -52,8 +60,19 @@ public final class PolicyStage implements Stage {
     return chain.proceed(query).thenApply(answer -> {
       boolean fromUpstream = answer.source() == Source.UPSTREAM;
       Decision a = engine.onAnswer(client, question.getName(), question.getType(), answer.message(), fromUpstream);
+      report(query, a);
       return a.refuse() ? Answer.local(refusal(m, a), Source.POLICY) : answer;
     });
+  }
+
+  private void report(Query query, Decision d) {
+    if (d.verdict() == Decision.Verdict.REFUSE || d.verdict() == Decision.Verdict.WOULD_REFUSE) {
+      refusals.refused(query, layer(d), d.reason(), d.refuse());
+    }
+  }
+
+  static String layer(Decision d) {
+    return d.layer() == null ? "policy" : d.layer().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** The refusal, with an Extended DNS Error (RFC 8914: 15 Blocked, 17 Filtered) saying which layer. */

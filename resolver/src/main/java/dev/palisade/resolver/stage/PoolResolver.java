@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Resolver;
@@ -20,11 +21,16 @@ import org.xbill.DNS.TSIG;
  */
 public final class PoolResolver implements Resolver {
 
-  private final UpstreamPool pool;
+  private final Supplier<UpstreamPool> pool;
   private final LongSupplier nanoTime;
   private volatile Duration timeout;
 
   public PoolResolver(UpstreamPool pool, LongSupplier nanoTime, Duration timeout) {
+    this(() -> pool, nanoTime, timeout);
+  }
+
+  /** Over whichever pool is in force when each query is sent (a reload may replace it). */
+  public PoolResolver(Supplier<UpstreamPool> pool, LongSupplier nanoTime, Duration timeout) {
     this.pool = pool;
     this.nanoTime = nanoTime;
     this.timeout = timeout;
@@ -33,7 +39,7 @@ public final class PoolResolver implements Resolver {
   /** Completes on {@code executor}, so that validation work after the reply runs there, not on an event loop. */
   @Override
   public CompletionStage<Message> sendAsync(Message query, Executor executor) {
-    return pool.exchange(query, nanoTime.getAsLong() + timeout.toNanos())
+    return pool.get().exchange(query, nanoTime.getAsLong() + timeout.toNanos())
         .thenApplyAsync(Reply::message, executor);
   }
 

@@ -6,6 +6,7 @@ import dev.palisade.resolver.chain.Answer;
 import dev.palisade.resolver.chain.Chain;
 import dev.palisade.resolver.chain.Source;
 import dev.palisade.resolver.chain.Stage;
+import dev.palisade.resolver.log.LogLimiter;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -22,9 +23,16 @@ public final class ValidateStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(ValidateStage.class);
 
   private final DnssecValidator validator;
+  private final LogLimiter failures;
 
   public ValidateStage(DnssecValidator validator) {
+    this(validator, new LogLimiter(log, "validation failure", 20, System::nanoTime));
+  }
+
+  /** @param failures limits the validation-failure lines (a bogus zone under load is a flood) */
+  public ValidateStage(DnssecValidator validator, LogLimiter failures) {
     this.validator = validator;
+    this.failures = failures;
   }
 
   @Override
@@ -36,10 +44,11 @@ public final class ValidateStage implements Stage {
         .resolve(chain.query().message())
         .thenApply(
             v -> {
-              if (v.status() == SecurityStatus.BOGUS) {
+              if (v.status() == SecurityStatus.BOGUS && failures.tryAcquire()) {
                 log.warn(
-                    "bogus answer for {} from the upstreams: {}{}",
+                    "validation failed: {} {} is bogus: {}{}",
                     chain.query().message().getQuestion().getName(),
+                    org.xbill.DNS.Type.string(chain.query().message().getQuestion().getType()),
                     v.reason(),
                     v.extendedError().isPresent() ? " (EDE " + v.extendedError().getAsInt() + ")" : "");
               }
