@@ -87,6 +87,34 @@ class IpSetEndToEndTest {
   }
 
   @Test
+  void theSetsAndTheRateLimitAreOnTheOperatorsEndpoint() throws Exception {
+    PalisadeConfig c = config(dir.resolve("http.state"))
+        .withMetrics(new dev.palisade.config.MetricsConfig(true, new dev.palisade.config.ListenAddress(java.net.InetAddress.getByName("127.0.0.1"), 0)))
+        .withRateLimit(new dev.palisade.config.RateLimitConfig(1, 2, "refuse", 16));
+    try (Palisade p = Palisade.start(c)) {
+      dig(p, "www.web.test", "A");
+      java.net.http.HttpResponse<String> json = OperationsEndToEndTest.get(p, "/ipset");
+      assertEquals(200, json.statusCode());
+      assertTrue(json.headers().firstValue("content-type").orElse("").startsWith("application/json"), json.headers().toString());
+      assertTrue(json.body().contains("\"192.0.2.44\""), json.body());
+      // Over 1 query per second with a burst of 2: the next ones are refused, and counted. Without
+      // a cookie: dig's own would prove its address and exempt it (AbuseEndToEndTest covers that).
+      int refused = 0;
+      for (int i = 0; i < 5; i++) {
+        if ("REFUSED".equals(Dig.query("127.0.0.1", p.udpAddresses().get(0).getPort(), "www.web.test", "A", "+nocookie").status())) {
+          refused++;
+        }
+      }
+      assertTrue(refused > 0, "5 queries at once are over 1 qps, burst 2");
+      String scrape = OperationsEndToEndTest.get(p, "/metrics").body();
+      assertEquals(1.0, OperationsEndToEndTest.sample(scrape, "palisade_ipset_entries", "set=\"web\""), scrape);
+      assertTrue(OperationsEndToEndTest.sample(scrape, "palisade_ipset_added_total", "set=\"allow4\"") >= 1.0, "192.0.2.44 entered");
+      assertEquals(refused, OperationsEndToEndTest.sample(scrape, "palisade_rate_limited_total", "protocol=\"udp\"", "action=\"refuse\""), 0.0);
+      assertEquals(0.0, OperationsEndToEndTest.sample(scrape, "palisade_listener_errors_total", "protocol=\"udp\""), scrape);
+    }
+  }
+
+  @Test
   void withoutSetsThereIsNoIpsetStage() throws Exception {
     try (Palisade p = Palisade.start(EndToEndTest.config(List.of(EndToEndTest.upstream(unbound.dotPort(), "dot.test")), false,
         EndToEndTest.LOOPBACK_ONLY))) {
