@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Measures the runtime image built by deploy/image/build.sh and writes bench/IMAGE.md
+# (bench/run.sh folds it into bench/RESULTS.md):
+#   - size: the root filesystem folder and the tarball, and what takes the room;
+#   - start to first answer: wall clock from exec of the image's java to the first dig that gets an
+#     address back, a cache miss over DoT to a loopback unbound; median of RUNS runs;
+#   - idle RSS: VmRSS of the java process after 20 queries and IDLE seconds without any.
+# Each variant runs the image's own java with a copy of palisade.args less one of the image's
+# options (or with one added), so the table shows what each option buys.
+#
+#   sudo deploy/image/measure.sh            # RUNS=7 IDLE=5; needs root (chroot), unbound, openssl, dig
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${OUT:-$REPO/deploy/target}
+ROOTFS=$OUT/rootfs
+TARBALL=$OUT/palisade-rootfs.tar.gz
+RUNS=${RUNS:-7}
+IDLE=${IDLE:-5}
+RESULT=${RESULT:-$REPO/bench/IMAGE.md}
+BENCH_SCRIPT=measure.sh
+[ -x "$ROOTFS/opt/palisade/bin/java" ] && [ -f "$TARBALL" ] || { echo "measure.sh: build the image first (deploy/image/build.sh)" >&2; exit 1; }
+WORK=$ROOTFS/etc/palisade/measure
+rm -rf "$WORK"
+mkdir -p "$WORK"
+# shellcheck source=lib.sh
+. "$REPO/deploy/image/lib.sh"
+bench_cleanup_hook() { rm -rf "$WORK"; }
+bench_traps
+
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+bytes() { du -sb "$@" | awk '{s += $1} END {print s}'; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+image_upstream
+image_config "$WORK/palisade.yml" /etc/palisade/measure/ca.pem
+chmod -R a+rX "$WORK"
+
+# run_variant N LABEL DROP ADD: RUNS starts with palisade.args less the lines matching the regex
+# DROP, plus the options ADD; prints "start_ms_median rss_kib_median"
+run_variant() {
+  local n=$1 label=$2 drop=$3 add=$4 i t0 t1 pid rss
+  local starts=() rsss=()
+  { grep -Ev "$drop" "$ROOTFS/opt/palisade/lib/palisade.args" | grep -v -- '^-jar$' | grep -v -- '^/opt/palisade/lib/palisade.jar$'
+    [ -z "$add" ] || printf '%s\n' $add
+    printf -- '-jar\n/opt/palisade/lib/palisade.jar\n'; } >"$WORK/v$n.args"
+  chmod a+r "$WORK/v$n.args"
+  for ((i = 1; i <= RUNS; i++)); do
+    t0=$(now_ms)
+    start palisade "$REPO/deploy/image/rootfs-run.sh" "$ROOTFS" /opt/palisade/bin/java \
+      @/etc/palisade/measure/v$n.args -C /etc/palisade/measure/palisade.yml
+    # A name no run asked before: a cache miss that goes over DoT to the upstream.
+    wait_answer "r$i.$RANDOM.any.train.test" || die "$label: no answer within 30 s: $(cat "$WORK/palisade.out")"
+    t1=$(now_ms)
+    starts+=($((t1 - t0)))
+    pid=${PID[palisade]}
+    for q in $(seq 1 20); do dig @$IMG_PALISADE -p $IMG_PORT "q$q.any.train.test" A +short +time=2 +tries=1 >/dev/null; done
+    sleep "$IDLE"
+    rss=$(rss_kib "$pid")
+    rsss+=("$rss")
+    stop palisade
+  done
+  log "$label: start ms ${starts[*]}; idle RSS KiB ${rsss[*]}"
+  echo "$(printf '%s\n' "${starts[@]}" | median) $(printf '%s\n' "${rsss[@]}" | median)"
+}
+
+declare -a LABELS=() DROPS=() ADDS=()
+variant() { LABELS+=("$1"); DROPS+=("$2"); ADDS+=("${3:-}"); }
+NOTHING='^$'
+variant "the image as built" "$NOTHING"
+variant "without the class-data archive (\`-Xshare:off\`)" 'SharedArchiveFile' '-Xshare:off'
+variant "without C1 only (\`-XX:TieredStopAtLevel=1\` dropped: C1 and C2)" 'TieredStopAtLevel'
+variant "without the smaller code cache (\`-XX:ReservedCodeCacheSize\` dropped)" 'ReservedCodeCacheSize'
+variant "without the heap shrinking (\`-XX:MaxHeapFreeRatio\`, \`-XX:MinHeapFreeRatio\` dropped)" 'HeapFreeRatio'
+variant "G1 instead of the serial collector" 'UseSerialGC' '-XX:+UseG1GC'
+variant "the image's options only, none of deploy/jvm.options" '^-Xm|^-Xss|UseSerialGC|MaxDirectMemorySize'
+
+
+rows=""
+for ((v = 0; v < ${#LABELS[@]}; v++)); do
+  read -r ms rss < <(run_variant "$v" "${LABELS[$v]}" "${DROPS[$v]}" "${ADDS[$v]}")
+  rows+="| ${LABELS[$v]} | $(fmt "$ms" %.0f) | $(fmt "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" %.1f) |"$'\n'
+  [ "$v" = 0 ] && { START_MS=$ms; RSS_MIB=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}'); }
+done
+
+rt=$ROOTFS/opt/palisade
+size_rootfs=$(bytes "$ROOTFS")
+size_tar=$(stat -c %s "$TARBALL")
+size_jvm=$(stat -c %s "$rt/lib/server/libjvm.so")
+size_modules=$(stat -c %s "$rt/lib/modules")
+size_jar=$(stat -c %s "$rt/lib/palisade.jar")
+size_jsa=$(stat -c %s "$rt/lib/palisade.jsa")
+size_clibs=$(bytes "$ROOTFS/usr" "$ROOTFS/lib64")
+size_other=$((size_rootfs - size_jvm - size_modules - size_jar - size_jsa - size_clibs))
+verdict() { awk -v x="$1" -v g="$2" 'BEGIN {print (x + 0 <= g + 0) ? "met" : "**not met**"}'; }
+jdk=$("$rt/bin/java" -version 2>&1 | sed -n 2p)
+modules=$("$rt/bin/java" --list-modules | sed 's/@.*//' | paste -sd, -)
+
+cat >"$RESULT" <<MD
+# Runtime image
+
+Written by \`deploy/image/measure.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -r)), for the
+image that \`deploy/image/build.sh\` built: a jlink runtime ($jdk; modules $modules), the
+application jar, a class-data archive from a training run, glibc and the libraries java links to.
+
+| figure | measured | goal | |
+|---|---:|---:|---|
+| image size: root filesystem folder | $(mib "$size_rootfs") MiB | 40 MiB | $(verdict "$(mib "$size_rootfs")" 40) |
+| image size: tarball (gzip -9), what a registry stores | $(mib "$size_tar") MiB | 40 MiB | $(verdict "$(mib "$size_tar")" 40) |
+| start to first answer (median of $RUNS) | $(fmt "$START_MS" %.0f) ms | 200 ms | $(verdict "$START_MS" 200) |
+| idle RSS (median of $RUNS) | $RSS_MIB MiB | 48 MiB | $(verdict "$RSS_MIB" 48) |
+
+What takes the room in the folder: libjvm.so $(mib "$size_jvm") MiB (stripped), the JDK's modules
+file $(mib "$size_modules") MiB, palisade.jar $(mib "$size_jar") MiB, the class-data archive
+$(mib "$size_jsa") MiB, glibc and friends $(mib "$size_clibs") MiB, the rest $(mib "$size_other") MiB.
+
+How: each start is \`deploy/image/rootfs-run.sh\` (a private mount namespace with /proc, /dev and a
+tmpfs /tmp, then chroot as the image's user palisade, as a container runtime would) running
+\`/opt/palisade/bin/java @VARIANT.args -C palisade.yml\` (VARIANT.args: the image's palisade.args, less or plus the options of the variant),
+with Palisade forwarding over DoT to unbound on $IMG_UPSTREAM (local data); start to first answer
+is from just before that exec to the first \`dig\` that gets an address back for a name never asked
+before (dig is retried every ~10 ms, so the figure includes up to that much polling); then 20 more
+queries, $IDLE s idle, VmRSS from /proc/PID/status.
+
+| variant (palisade.args less, or plus, the options named) | start to first answer, ms | idle RSS, MiB |
+|---|---:|---:|
+$rows
+MD
+log "wrote $RESULT"
+cat "$RESULT"
