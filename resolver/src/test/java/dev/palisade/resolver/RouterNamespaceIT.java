@@ -87,6 +87,12 @@ class RouterNamespaceIT {
       Thread.sleep(100);
     }
     assertEquals(PALISADE_ANSWER, dig(RTR, "10.88.1.1", "name.test"), Files.readString(dir.resolve("palisade.log")));
+    // The hard-coded server is up on both families, and the device's routes work (neighbour
+    // discovery, unbound binding its addresses), before any test relies on it.
+    for (int i = 0; i < 100 && !(FAR_ANSWER.equals(dig(DEV, "10.88.2.53", "name.test", "+time=1"))
+        && FAR_ANSWER.equals(dig(DEV, "fd88:2::53", "name.test", "+time=1")) && FAR_ANSWER.equals(dotQuery("10.88.2.53"))); i++) {
+      Thread.sleep(100);
+    }
   }
 
   @AfterAll
