@@ -36,19 +36,22 @@ image_upstream
 image_config "$WORK/palisade.yml" /etc/palisade/measure/ca.pem
 chmod -R a+rX "$WORK"
 
-# run_variant N LABEL DROP ADD: RUNS starts with palisade.args less the lines matching the regex
-# DROP, plus the options ADD; prints "start_ms_median rss_kib_median"
+# run_variant N LABEL DROP ADD [YAML]: RUNS starts with palisade.args less the lines matching the
+# regex DROP, plus the options ADD, and the config with YAML's top-level key replaced; prints
+# "start_ms_median rss_kib_median"
 run_variant() {
-  local n=$1 label=$2 drop=$3 add=$4 i t0 t1 pid rss
+  local n=$1 label=$2 drop=$3 add=$4 yaml=${5:-} i t0 t1 pid rss
   local starts=() rsss=()
   { grep -Ev "$drop" "$ROOTFS/opt/palisade/lib/palisade.args" | grep -v -- '^-jar$' | grep -v -- '^/opt/palisade/lib/palisade.jar$'
     [ -z "$add" ] || printf '%s\n' $add
     printf -- '-jar\n/opt/palisade/lib/palisade.jar\n'; } >"$WORK/v$n.args"
-  chmod a+r "$WORK/v$n.args"
+  # YAML: a top-level key that replaces the base config's line for that key
+  { grep -v "^${yaml%%:*}:" "$WORK/palisade.yml"; [ -z "$yaml" ] || printf '%s\n' "$yaml"; } >"$WORK/v$n.yml"
+  chmod a+r "$WORK/v$n.args" "$WORK/v$n.yml"
   for ((i = 1; i <= RUNS; i++)); do
     t0=$(now_ms)
     start palisade "$REPO/deploy/image/rootfs-run.sh" "$ROOTFS" /opt/palisade/bin/java \
-      @/etc/palisade/measure/v$n.args -C /etc/palisade/measure/palisade.yml
+      @/etc/palisade/measure/v$n.args -C /etc/palisade/measure/v$n.yml
     # A name no run asked before: a cache miss that goes over DoT to the upstream.
     wait_answer "r$i.$RANDOM.any.train.test" || die "$label: no answer within 30 s: $(cat "$WORK/palisade.out")"
     t1=$(now_ms)
@@ -69,8 +72,8 @@ run_variant() {
   echo "$(printf '%s\n' "${starts[@]}" | median) $(printf '%s\n' "${rsss[@]}" | median)"
 }
 
-declare -a LABELS=() DROPS=() ADDS=()
-variant() { LABELS+=("$1"); DROPS+=("$2"); ADDS+=("${3:-}"); }
+declare -a LABELS=() DROPS=() ADDS=() YAMLS=()
+variant() { LABELS+=("$1"); DROPS+=("$2"); ADDS+=("${3:-}"); YAMLS+=("${4:-}"); }
 NOTHING='^$'
 variant "the image as built" "$NOTHING"
 variant "without the class-data archive (\`-Xshare:off\`)" 'SharedArchiveFile|AOTCache' '-Xshare:off'
@@ -78,11 +81,14 @@ variant "without C1 only (\`-XX:TieredStopAtLevel=1\` dropped: C1 and C2)" 'Tier
 variant "without the small young generation (\`-Xmn4m\` dropped)" '^-Xmn'
 variant "G1 instead of the serial collector" 'UseSerialGC' '-XX:+UseG1GC'
 variant "the image's options only, none of deploy/jvm.options" '^-Xms|^-Xmx|^-Xss|UseSerialGC|MaxDirectMemorySize'
+# Not a JVM option: the policy's state tables are allocated up front at their bounds (policy/README.md).
+variant "the image as built, config with small policy state tables (\`policy.state\`: max_keys 2048, max_names 16384)" "$NOTHING" "" \
+  'policy: {local_zones: [test], state: {max_keys: 2048, max_names: 16384}}'
 
 
 rows=""
 for ((v = 0; v < ${VARIANTS:-${#LABELS[@]}}; v++)); do
-  read -r ms rss < <(run_variant "$v" "${LABELS[$v]}" "${DROPS[$v]}" "${ADDS[$v]}")
+  read -r ms rss < <(run_variant "$v" "${LABELS[$v]}" "${DROPS[$v]}" "${ADDS[$v]}" "${YAMLS[$v]}")
   rows+="| ${LABELS[$v]} | $(fmt "$ms" %.0f) | $(fmt "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" %.1f) |"$'\n'
   [ "$v" = 0 ] && { START_MS=$ms; RSS_MIB=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}'); }
 done
