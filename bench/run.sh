@@ -548,7 +548,7 @@ EOF
 # The figures of the other benchmark scripts, so that RESULTS.md holds every figure the project
 # reports (each file is written by its own script; see bench/README.md).
 if [ "$QUICK" = 0 ]; then
-  for other in RESULTS-more.md EXFILTRATION.md FUZZ.md FLOOD.md SOAK.md; do
+  for other in RESULTS-more.md EXFILTRATION.md FUZZ.md FLOOD.md SOAK.md IMAGE.md; do
     if [ -f "$BENCH_DIR/$other" ]; then
       printf '\n---\n\n<!-- appended from bench/%s by run.sh -->\n\n' "$other" >>"$tmp"
       sed 's/^# /## /' "$BENCH_DIR/$other" >>"$tmp"
