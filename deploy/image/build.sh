@@ -39,7 +39,9 @@ feature=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ 
 # 1. Modules: what jdeps finds in the jar, less three that only unused code paths reference, plus
 #    the EC provider that TLS finds by ServiceLoader (jdeps cannot see it; in java.base from JDK 22).
 #    The image test (RuntimeImageIT) runs the result against a real DoT upstream.
-unused="java.sql java.net.http jdk.jfr"  # BouncyCastle's LDAP cert-store helpers, dnsjava's DohResolver, Netty's optional JFR events
+# BouncyCastle's LDAP cert-store helpers, dnsjava's DohResolver, Netty's optional JFR events, and
+# Micrometer's logging binders (java.beans, which drags in java.desktop: AWT, Swing, 13 MiB), none used.
+unused="java.sql java.net.http jdk.jfr java.desktop"
 modules=$("$JDK/bin/jdeps" -summary --ignore-missing-deps --multi-release "$feature" "$JAR" 2>/dev/null \
   | sed -n 's/^.* -> \(j[a-z.]*\)$/\1/p' | sort -u)
 keep=()

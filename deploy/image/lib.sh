@@ -70,7 +70,7 @@ upstream_recursive_servers:
 tls_ca_file: $2
 dnssec: GETDNS_EXTENSION_FALSE   # the test zone is unsigned
 policy: {local_zones: [test]}    # test. is no public suffix
-metrics: {enabled: false}        # nothing else to collide with
+metrics: {listen: $IMG_PALISADE@9153}   # on, as in the image's default config (its classes in the archive too)
 CONF
 }
 

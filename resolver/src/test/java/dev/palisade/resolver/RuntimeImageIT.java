@@ -96,6 +96,7 @@ class RuntimeImageIT {
   @Test
   void theUnpackedTarballAloneResolvesANameThroughALoopbackDotUpstream() throws Exception {
     int port = FreePorts.find("127.0.0.1");
+    int metricsPort = FreePorts.find("127.0.0.1");
     Path conf = rootfs.resolve("etc/palisade/it");
     Files.createDirectories(conf);
     Files.copy(ca.caFile(), conf.resolve("ca.pem"));
@@ -108,7 +109,8 @@ class RuntimeImageIT {
         "tls_ca_file: /etc/palisade/it/ca.pem   # a path inside the image",
         "dnssec: GETDNS_EXTENSION_FALSE         # the test zone is unsigned",
         "policy: {local_zones: [test]}",
-        "metrics: {enabled: false}",
+        // On, as in the image's default config: the runtime must hold what Micrometer's JVM meters need.
+        "metrics: {listen: 127.0.0.1@" + metricsPort + "}",
         ""));
     for (Path f : List.of(conf, conf.resolve("ca.pem"), conf.resolve("palisade.yml"))) {
       f.toFile().setReadable(true, false);
@@ -127,6 +129,12 @@ class RuntimeImageIT {
       assertEquals(List.of("192.0.2.1"), udp.answersOf("A"));
       DigResult tcp = Dig.query("127.0.0.1", port, "www.example.test", "AAAA", "+tcp");
       assertEquals(List.of("2001:db8::1"), tcp.answersOf("AAAA"), tcp.output());
+      java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, metrics.statusCode());
+      assertTrue(metrics.body().contains("palisade_queries_total{") && metrics.body().contains("jvm_memory_used_bytes{"),
+          "Palisade's and the JVM's meters from the image's runtime: " + metrics.body().lines().limit(20).toList());
 
       // It runs from the image's folder alone, as the image's user, with the class-data archive.
       assertEquals(rootfs.toRealPath(), Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "root")));
