@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -26,6 +27,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
@@ -105,8 +107,24 @@ public final class ScriptedDohPeer implements AutoCloseable {
             if (maxConcurrentStreams > 0) {
               settings.maxConcurrentStreams(maxConcurrentStreams);
             }
-            Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
-            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), codec, new Handler(index, codec));
+            ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new ChannelInboundHandlerAdapter() {
+              // HTTP/2 only once TLS is up, as an ALPN server does: a codec added at once writes its
+              // SETTINGS into the TLS handler's queue before the handshake, and a client that then
+              // rejects the certificate leaves that buffer behind (the leak detector caught it).
+              @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                if (evt instanceof SslHandshakeCompletionEvent done) {
+                  if (done.isSuccess()) {
+                    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+                    ctx.pipeline().addLast(codec, new Handler(index, codec));
+                    ctx.pipeline().remove(this);
+                  } else {
+                    ctx.close();
+                  }
+                }
+                super.userEventTriggered(ctx, evt);
+              }
+            });
           }
         })
         .bind(new InetSocketAddress(host, 0))
