@@ -67,10 +67,13 @@ public final class Cookies {
   /** A parsed COOKIE option and the server cookie to send back. */
   record Check(Status status, byte[] clientCookie, byte[] reply) {}
 
+  /** Most queries carry no cookie: one shared answer for them, nothing allocated per query. */
+  private static final Check ABSENT = new Check(Status.ABSENT, null, null);
+
   /** Checks the COOKIE option {@code option} (null when absent) sent from {@code client}. */
   Check check(byte[] option, InetAddress client) {
     if (option == null) {
-      return new Check(Status.ABSENT, null, null);
+      return ABSENT;
     }
     int n = option.length;
     if (n != CLIENT_COOKIE_LENGTH && (n < 16 || n > 40)) {
