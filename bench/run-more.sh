@@ -658,9 +658,12 @@ warm_uq() { awk -F, -v w="$1" -v r="$2" 'NR > 1 && $1 == w && $2 == r && $3 == "
 
 # Latency of every answer in a workload's runs (dnsperf -v lines "> RCODE NAME TYPE SECONDS"; timeouts
 # are "> T ..."), pooled over the runs: "answers timeouts avg p50 p90 p99 p99.9 max" in ms.
-lat_stats() {
+latencies() {                                # latencies WORKLOAD RESOLVER: "T <timeouts>", then every answer's ms, sorted
   cat "$WORK"/dnsperf-"$1"-"$2"-[0-9]*.txt 2>/dev/null | awk '$1 == ">" {if ($2 == "T") t++; else print $NF * 1000} END {print "T", t + 0}' |
-    sort -g | awk '$1 == "T" {t = $2; next} {a[++n] = $1; s += $1}
+    sort -g
+}
+lat_stats() {
+  latencies "$1" "$2" | awk '$1 == "T" {t = $2; next} {a[++n] = $1; s += $1}
       function p(q,  i) {i = int(q * n + 0.999999); if (i < 1) i = 1; return a[i]}
       END {if (n == 0) {print "0", t, "nan nan nan nan nan nan"; exit}
         printf "%d %d %.3f %.3f %.3f %.3f %.3f %.3f\n", n, t, s / n, p(0.5), p(0.9), p(0.99), p(0.999), a[n]}'
@@ -689,8 +692,8 @@ plot_latency() {
   for wl in vlat vlatmiss; do
     for r in "${V_RESOLVERS[@]}"; do
       echo "# $wl $r" >>"$dat"
-      cat "$WORK"/dnsperf-"$wl"-"$r"-[0-9]*.txt 2>/dev/null | awk '$1 == ">" && $2 != "T" {print $NF * 1000}' | sort -g |
-        awk '{a[++n] = $1} END {split("50 75 90 95 99 99.5 99.9 100", q, " ");
+      latencies "$wl" "$r" |
+        awk '$1 == "T" {next} {a[++n] = $1} END {split("50 75 90 95 99 99.5 99.9 100", q, " ");
           for (k = 1; k <= 8; k++) {i = int(q[k] / 100 * n + 0.999999); if (i < 1) i = 1; if (i > n) i = n;
             printf "%s %s\n", (q[k] == 100 ? 99.99 : q[k]), (n ? a[i] : "nan")}}' >>"$dat"
       printf '\n\n' >>"$dat"
