@@ -129,10 +129,12 @@ public final class Metrics implements AutoCloseable {
         .description("Popular entries refreshed before they expired").register(registry);
     FunctionCounter.builder("palisade.cache.evictions", counters, CacheCounters::evictions)
         .description("Entries removed to stay within cache.size").register(registry);
+    // Strong references: Micrometer holds a gauge's object weakly, and nothing else holds this
+    // supplier, so the first GC would turn both gauges into NaN.
     Gauge.builder("palisade.cache.size", cache, c -> c.get().map(DnsCache::bytes).orElse(0L))
-        .description("Bytes held by the cache (bounded by cache.size)").baseUnit("bytes").register(registry);
+        .description("Bytes held by the cache (bounded by cache.size)").baseUnit("bytes").strongReference(true).register(registry);
     Gauge.builder("palisade.cache.entries", cache, c -> c.get().map(DnsCache::entries).orElse(0L))
-        .description("Entries held by the cache").register(registry);
+        .description("Entries held by the cache").strongReference(true).register(registry);
   }
 
   /**
