@@ -38,7 +38,7 @@ public final class DnssecRecords {
   }
 
   /** Whether a record of {@code type} is DNSSEC material that a non-DO client must not get. */
-  static boolean isDnssec(int type, int qtype) {
+  public static boolean isDnssec(int type, int qtype) {
     if (type == qtype) {
       return false;
     }

@@ -52,6 +52,17 @@ final class NameView {
    * hashes. Never throws: {@link #problem} says what is wrong.
    */
   static NameView parse(Name name, LongSet localZones) {
+    NameView v = read(name, localZones);
+    v.source = name;
+    v.zones = localZones;
+    return v;
+  }
+
+  /** The name and local-zone table this view was made from (identity: see PolicyEngine's reuse). */
+  Name source;
+  LongSet zones;
+
+  private static NameView read(Name name, LongSet localZones) {
     int labels = name.labels() - 1;
     if (labels <= 0) {
       NameView root = new NameView("", "", new int[1], 0, null, null);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
@@ -149,7 +150,7 @@ public final class PolicyEngine {
   public Decision onQuery(String client, Name name, int type) {
     Config c = config;
     PolicySettings s = c.s;
-    NameView v = NameView.parse(name, c.localZones);
+    NameView v = view(name, c.localZones);
     String domain = null;
     if (v.answerLocally) {
       return finish(client, s, new Decision(Decision.Verdict.ANSWER_LOCALLY, Layer.STRUCTURE, v.problem,
@@ -255,6 +256,24 @@ public final class PolicyEngine {
   }
 
   /**
+   * The last view each thread made. A query answered on the spot (a cache hit) is judged twice on
+   * one thread with the same {@link Name} object, once as a query and once as an answer: the second
+   * judgement reuses the view instead of reading the name again. Keyed by identity (name and zones
+   * table), so a reload or another name simply parses anew.
+   */
+  private static final ThreadLocal<NameView[]> LAST_VIEW = ThreadLocal.withInitial(() -> new NameView[1]);
+
+  private static NameView view(Name name, LongSet zones) {
+    NameView[] last = LAST_VIEW.get();
+    NameView v = last[0];
+    if (v == null || v.source != name || v.zones != zones) {
+      v = NameView.parse(name, zones);
+      last[0] = v;
+    }
+    return v;
+  }
+
+  /**
    * Decides on an answer before it is delivered: rebinding protection, and charging data the
    * answer reveals to the query's budget.
    *
@@ -262,17 +281,25 @@ public final class PolicyEngine {
    *     tell the authoritative server anything, so only those are charged
    */
   public Decision onAnswer(String client, Name qname, int qtype, Message answer, boolean fromUpstream) {
+    return onAnswer(client, qname, qtype, () -> answer, fromUpstream);
+  }
+
+  /**
+   * As {@link #onAnswer(String, Name, int, Message, boolean)}, with the answer asked for only when
+   * its records are looked at: a cache hit for a local zone or a name whose answers are not checked
+   * then goes out without being parsed.
+   */
+  public Decision onAnswer(String client, Name qname, int qtype, Supplier<Message> answer, boolean fromUpstream) {
     Config c = config;
     PolicySettings s = c.s;
-    NameView v = NameView.parse(qname, c.localZones);
+    NameView v = view(qname, c.localZones);
     if (v.problem != null || v.labels == 0) {
       return finish(client, s, Decision.allow(0, null), true, false);
     }
     String domain = v.registrable();
     boolean local = v.kind != NameView.Kind.NORMAL;
-    List<Record> records = answer.getSection(Section.ANSWER);
     if (s.answers().rebinding() && !local && !s.answers().rebindingAllow().matches(v.hashes, v.labels)) {
-      for (Record r : records) {
+      for (Record r : answer.get().getSection(Section.ANSWER)) {
         InetAddress a = r instanceof ARecord ? ((ARecord) r).getAddress()
             : r instanceof AAAARecord ? ((AAAARecord) r).getAddress() : null;
         if (a != null && isPrivate(a.getAddress())) {
@@ -284,7 +311,7 @@ public final class PolicyEngine {
     if (local || domain == null || !fromUpstream || isAllowed(s, v)) {
       return finish(client, s, Decision.allow(0, domain), true, false);
     }
-    double extra = answerBits(records, s, c.localZones);
+    double extra = answerBits(answer.get().getSection(Section.ANSWER), s, c.localZones);
     long now = nanoTime.getAsLong() - origin;
     long clientFp = clientFp(client);
     BudgetBook.Spend[] spend = new BudgetBook.Spend[1];

@@ -77,11 +77,12 @@ public final class CacheStage implements Stage {
       listener.onHit();
       int hits = entry.hits.incrementAndGet();
       maybePrefetch(chain, key, current, entry, hits, now);
-      return CompletableFuture.completedFuture(Answer.local(entry.message(now), Source.CACHE));
+      // As bytes: unless a stage needs its records, the hit reaches the client without a parse.
+      return CompletableFuture.completedFuture(Answer.ofWire(entry.wire(now), entry.rcode, Source.CACHE, Optional.empty()));
     }
     if (entry != null && entry.stale && now - entry.staleRetryAtNanos < 0) {
       listener.onStaleServed();
-      return CompletableFuture.completedFuture(Answer.local(entry.staleMessage(), Source.STALE));
+      return CompletableFuture.completedFuture(Answer.ofWire(entry.staleWire(), entry.rcode, Source.STALE, Optional.empty()));
     }
     // Missing, failed, expired, or stale and due for a retry: fetch, keeping any stale answer as
     // the fallback.
@@ -98,11 +99,11 @@ public final class CacheStage implements Stage {
       return chain.proceed(chain.query());
     }
     listener.onMiss();
-    return fetch(chain, chain.query(), mine, fallback);
+    return fetch(chain, chain.query(), key.dnssecOk(), mine, fallback);
   }
 
   /** Sends the query on and settles {@code into} with what comes back, for every waiting query. */
-  private CompletableFuture<Answer> fetch(Chain chain, Query query, CompletableFuture<CachedAnswer> into, CachedAnswer fallback) {
+  private CompletableFuture<Answer> fetch(Chain chain, Query query, boolean dnssecOk, CompletableFuture<CachedAnswer> into, CachedAnswer fallback) {
     CompletableFuture<Answer> result = new CompletableFuture<>();
     CompletableFuture<Answer> sent;
     try {
@@ -113,7 +114,7 @@ public final class CacheStage implements Stage {
     sent.whenComplete(
         (answer, error) -> {
           long now = nanoTime.getAsLong();
-          boolean failed = error != null || answer.message().getRcode() == Rcode.SERVFAIL;
+          boolean failed = error != null || answer.rcode() == Rcode.SERVFAIL;
           if (failed && fallback != null) {
             // RFC 8767: resolution failed, and we hold an answer that expired not too long ago.
             CachedAnswer stale = fallback.asStale(now + FAILURE_RECHECK_NANOS);
@@ -128,7 +129,7 @@ public final class CacheStage implements Stage {
             try {
               // Only validated (or unvalidated, when validation is off) answers are kept: never a
               // bogus one, and never the SERVFAIL of an upstream failure.
-              fresh = storable(answer) ? CachedAnswer.of(answer.message(), now, config) : CachedAnswer.once(answer.message(), now, config);
+              fresh = storable(answer) ? CachedAnswer.of(answer.message(), now, config, dnssecOk) : CachedAnswer.once(answer.message(), now, config);
             } catch (RuntimeException e) {
               log.debug("answer not cacheable: {}", e.toString());
               into.complete(CachedAnswer.failed(e, now));
@@ -153,9 +154,9 @@ public final class CacheStage implements Stage {
       throw e.failure instanceof CompletionException ? (CompletionException) e.failure : new CompletionException(e.failure);
     }
     if (e.stale) {
-      return Answer.local(e.staleMessage(), Source.STALE);
+      return Answer.ofWire(e.staleWire(), e.rcode, Source.STALE, Optional.empty());
     }
-    return new Answer(e.message(nanoTime.getAsLong()), source, upstream);
+    return Answer.ofWire(e.wire(nanoTime.getAsLong()), e.rcode, source, upstream);
   }
 
   /**
@@ -180,7 +181,7 @@ public final class CacheStage implements Stage {
         return; // the entry stays until it expires; a later query fetches as usual
       }
       try {
-        CachedAnswer fresh = CachedAnswer.of(answer.message(), nanoTime.getAsLong(), config);
+        CachedAnswer fresh = CachedAnswer.of(answer.message(), nanoTime.getAsLong(), config, key.dnssecOk());
         if (storable(answer) && fresh.cacheable()) {
           map.replace(key, current, CompletableFuture.completedFuture(fresh));
         }

@@ -1,6 +1,7 @@
 package dev.palisade.resolver.cache;
 
 import dev.palisade.config.CacheConfig;
+import dev.palisade.dnssec.DnssecRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.OptionalLong;
@@ -34,16 +35,19 @@ final class CachedAnswer {
   final Throwable failure;
   /** Set when min_ttl/max_ttl changed a TTL: the stored answer then differs from the one received. */
   final boolean clampedTtls;
+  /** The stored answer's response code, extended part included (RFC 6891 section 6.1.3). */
+  final int rcode;
   final AtomicInteger hits = new AtomicInteger();
   final AtomicBoolean prefetching = new AtomicBoolean();
 
-  private CachedAnswer(byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos) {
-    this(wire, ttlOffsets, storedNanos, ttlNanos, expiresAtNanos, stale, staleRetryAtNanos, null, false);
+  private CachedAnswer(byte[] wire, int[] ttlOffsets, int rcode, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos) {
+    this(wire, ttlOffsets, rcode, storedNanos, ttlNanos, expiresAtNanos, stale, staleRetryAtNanos, null, false);
   }
 
   private CachedAnswer(
-      byte[] wire, int[] ttlOffsets, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos,
+      byte[] wire, int[] ttlOffsets, int rcode, long storedNanos, long ttlNanos, long expiresAtNanos, boolean stale, long staleRetryAtNanos,
       Throwable failure, boolean clampedTtls) {
+    this.rcode = rcode;
     this.failure = failure;
     this.clampedTtls = clampedTtls;
     this.wire = wire;
@@ -60,22 +64,32 @@ final class CachedAnswer {
    * gets an entry, with no lifetime: queries that waited for it are answered, and the cache drops it.
    */
   static CachedAnswer of(Message reply, long now, CacheConfig config) {
-    return of(reply, now, config, CachePolicy.ttlSeconds(reply, config));
+    return of(reply, now, config, CachePolicy.ttlSeconds(reply, config), true);
+  }
+
+  /**
+   * As {@link #of(Message, long, CacheConfig)}, for the queries of one cache key: when they did not
+   * set DO, the DNSSEC records they must not get are left out of the stored bytes (RFC 4035 section
+   * 3.2.1), so that a hit can go out without shaping its records one by one.
+   */
+  static CachedAnswer of(Message reply, long now, CacheConfig config, boolean dnssecOk) {
+    return of(reply, now, config, CachePolicy.ttlSeconds(reply, config), dnssecOk);
   }
 
   /** An entry that answers the queries waiting for it and is then dropped. */
   static CachedAnswer once(Message reply, long now, CacheConfig config) {
-    return of(reply, now, config, OptionalLong.empty());
+    return of(reply, now, config, OptionalLong.empty(), true);
   }
 
-  private static CachedAnswer of(Message reply, long now, CacheConfig config, OptionalLong ttl) {
-    byte[] wire = reply.toWire();
+  private static CachedAnswer of(Message reply, long now, CacheConfig config, OptionalLong ttl, boolean dnssecOk) {
+    int rcode = reply.getRcode();
+    byte[] wire = (dnssecOk ? reply : DnssecRecords.strip(reply)).toWire();
     // Canonical form: ID 0; the shaping stage gives each client its own.
     wire[0] = 0;
     wire[1] = 0;
     int[] offsets = WireTtls.offsets(wire);
     if (ttl.isEmpty()) {
-      return new CachedAnswer(wire, offsets, now, 0, now, false, 0);
+      return new CachedAnswer(wire, offsets, rcode, now, 0, now, false, 0);
     }
     long min = config.minTtl().toSeconds();
     long max = config.maxTtl().toSeconds();
@@ -90,7 +104,7 @@ final class CachedAnswer {
     }
     long ttlNanos = TimeUnit.SECONDS.toNanos(ttl.getAsLong());
     long window = config.serveStale() ? config.staleMaxAge().toNanos() : 0;
-    return new CachedAnswer(wire, offsets, now, ttlNanos, now + ttlNanos + window, false, 0, null, clamped);
+    return new CachedAnswer(wire, offsets, rcode, now, ttlNanos, now + ttlNanos + window, false, 0, null, clamped);
   }
 
   /**
@@ -99,12 +113,12 @@ final class CachedAnswer {
    * time.
    */
   static CachedAnswer failed(Throwable failure, long now) {
-    return new CachedAnswer(new byte[0], new int[0], now, 0, now, false, 0, failure, false);
+    return new CachedAnswer(new byte[0], new int[0], 0, now, 0, now, false, 0, failure, false);
   }
 
   /** This answer, marked stale, to be served without asking upstream again before {@code retryAt}. */
   CachedAnswer asStale(long retryAtNanos) {
-    return new CachedAnswer(wire, ttlOffsets, storedNanos, ttlNanos, expiresAtNanos, true, retryAtNanos);
+    return new CachedAnswer(wire, ttlOffsets, rcode, storedNanos, ttlNanos, expiresAtNanos, true, retryAtNanos);
   }
 
   boolean cacheable() {
@@ -126,6 +140,11 @@ final class CachedAnswer {
 
   /** The answer with every TTL lowered by the seconds it has spent in the cache. */
   Message message(long now) {
+    return parse(wire(now));
+  }
+
+  /** {@link #message(long)} as wire bytes (ID 0): a copy, the caller's to keep. */
+  byte[] wire(long now) {
     long age = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(now - storedNanos));
     byte[] copy = wire.clone();
     if (age > 0) {
@@ -133,16 +152,21 @@ final class CachedAnswer {
         WireTtls.write(copy, offset, Math.max(0, WireTtls.read(copy, offset) - age));
       }
     }
-    return parse(copy);
+    return copy;
   }
 
   /** The answer with every TTL set to {@link #STALE_TTL_SECONDS}. */
   Message staleMessage() {
+    return parse(staleWire());
+  }
+
+  /** {@link #staleMessage()} as wire bytes: a copy, the caller's to keep. */
+  byte[] staleWire() {
     byte[] copy = wire.clone();
     for (int offset : ttlOffsets) {
       WireTtls.write(copy, offset, STALE_TTL_SECONDS);
     }
-    return parse(copy);
+    return copy;
   }
 
   int weight() {

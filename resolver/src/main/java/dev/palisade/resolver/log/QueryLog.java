@@ -30,7 +30,7 @@ public final class QueryLog implements QueryObserver {
         query.client().protocol().name().toLowerCase(Locale.ROOT),
         q == null ? "-" : q.getName(),
         q == null ? "-" : Type.string(q.getType()),
-        answer == null ? "SERVFAIL" : Rcode.string(answer.message().getRcode()),
+        answer == null ? "SERVFAIL" : Rcode.string(answer.rcode()),
         answer == null ? "failure" : answer.source().name().toLowerCase(Locale.ROOT),
         nanos / 1000);
   }

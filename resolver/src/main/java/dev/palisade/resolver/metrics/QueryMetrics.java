@@ -86,7 +86,7 @@ final class QueryMetrics implements QueryObserver {
   public void answered(Query query, Answer answer, long nanos) {
     Record q = query.message().getQuestion();
     int type = typeIndex(q == null ? -1 : q.getType());
-    int rcode = answer == null ? Rcode.SERVFAIL : answer.message().getRcode();
+    int rcode = answer == null ? Rcode.SERVFAIL : answer.rcode();
     int r = rcode >= 0 && rcode < RCODES ? rcode : OTHER_RCODE;
     int p = query.client().protocol().ordinal();
     int i = (p * (TYPES.length + 1) + type) * (RCODES + 1) + r;

@@ -1,5 +1,6 @@
 package dev.palisade.resolver.server;
 
+import dev.palisade.resolver.chain.Answer;
 import dev.palisade.resolver.chain.Client;
 import dev.palisade.resolver.chain.Pipeline;
 import dev.palisade.resolver.chain.Protocol;
@@ -117,20 +118,29 @@ final class QueryHandler {
     long now = nanoTime.getAsLong();
     Setup s = setup;
     Query query = new Query(message, new Client(from, protocol), now, now + s.timeoutNanos());
-    CompletableFuture<Message> out;
+    CompletableFuture<Answer> out;
     try {
-      out = s.pipeline().handle(query).thenApply(a -> a.message());
+      out = s.pipeline().handle(query);
     } catch (RuntimeException e) {
       out = CompletableFuture.failedFuture(e);
     }
-    return out.exceptionally(
-            e -> {
-              // ShapeStage turns every failure inside into SERVFAIL: reaching here is a bug of ours.
-              log.warn("answering {} failed: {}", from, e.toString());
-              listener.unexpectedError(protocol, e);
-              return Responses.servfail(message);
-            })
-        .thenApply(reply -> WireCodec.encode(cookie.reply() == null ? reply : withCookie(reply, cookie.reply()), limit));
+    byte[] cookieReply = cookie.reply();
+    return out.handle(
+        (answer, e) -> {
+          if (e != null) {
+            // ShapeStage turns every failure inside into SERVFAIL: reaching here is a bug of ours.
+            log.warn("answering {} failed: {}", from, e.toString());
+            listener.unexpectedError(protocol, e);
+            return WireCodec.encode(Responses.servfail(message), limit);
+          }
+          byte[] wire = answer.wire();
+          if (wire != null && cookieReply == null && wire.length <= limit) {
+            // Shaped as bytes (a cache hit): ready to send as it is.
+            return wire;
+          }
+          Message reply = answer.message();
+          return WireCodec.encode(cookieReply == null ? reply : withCookie(reply, cookieReply), limit);
+        });
   }
 
   private CompletableFuture<byte[]> overLimit(Message message, InetSocketAddress from, Protocol protocol) {

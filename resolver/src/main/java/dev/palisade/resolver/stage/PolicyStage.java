@@ -59,7 +59,7 @@ public final class PolicyStage implements Stage {
     }
     return chain.proceed(query).thenApply(answer -> {
       boolean fromUpstream = answer.source() == Source.UPSTREAM;
-      Decision a = engine.onAnswer(client, question.getName(), question.getType(), answer.message(), fromUpstream);
+      Decision a = engine.onAnswer(client, question.getName(), question.getType(), answer::message, fromUpstream);
       report(query, a);
       return a.refuse() ? Answer.local(refusal(m, a), Source.POLICY) : answer;
     });

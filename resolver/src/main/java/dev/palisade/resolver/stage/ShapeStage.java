@@ -43,6 +43,13 @@ public final class ShapeStage implements Stage {
                 log.debug("query failed inside the pipeline", error);
                 answer = Answer.local(Responses.servfail(client), Source.LOCAL);
               }
+              byte[] wire = answer.wire();
+              if (wire != null) {
+                byte[] reply = WireShape.shape(client, wire, answer.rcode());
+                if (reply != null) {
+                  return answer.withWire(reply, answer.rcode());
+                }
+              }
               return answer.withMessage(shape(client, answer.message()));
             });
   }
