@@ -37,7 +37,7 @@ final class P256 {
   /** Teeth per comb: tooth i reads bit (32·i + column) of the scalar, i.e. word i of it. */
   private static final int TEETH = 8;
   /** Blocks of columns, each with its own table: doublings = 32 / BLOCKS. */
-  static final int BLOCKS = 2;
+  static final int BLOCKS = 4;
   private static final int SPAN = 32 / BLOCKS;
   private static final int ENTRIES = 1 << TEETH;
 
@@ -67,12 +67,21 @@ final class P256 {
    * check that, see {@link #validKey}). About 500 point additions and one batched inversion.
    */
   static Table table(ECPoint point) {
+    // 2^(32·i + SPAN·b)·point for every tooth i and block b: 256 - SPAN doublings in all
+    ECPoint[][] bases = new ECPoint[BLOCKS][TEETH];
+    ECPoint p2 = point;
+    for (int i = 0; i < TEETH; i++) {
+      for (int b = 0; b < BLOCKS; b++) {
+        bases[b][i] = p2;
+        p2 = i == TEETH - 1 && b == BLOCKS - 1 ? p2 : p2.timesPow2(SPAN);
+      }
+    }
+    for (ECPoint[] base : bases) {
+      CURVE.normalizeAll(base); // affine bases: BouncyCastle's additions below are then mixed ones
+    }
     ECPoint[] all = new ECPoint[BLOCKS * ENTRIES];
     for (int b = 0; b < BLOCKS; b++) {
-      ECPoint[] base = new ECPoint[TEETH];
-      for (int i = 0; i < TEETH; i++) {
-        base[i] = point.timesPow2(32 * i + SPAN * b);
-      }
+      ECPoint[] base = bases[b];
       int off = b * ENTRIES;
       for (int j = 1; j < ENTRIES; j++) {
         int low = Integer.numberOfTrailingZeros(j);

@@ -14,19 +14,25 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The comb tables of P-256 public keys ({@link P256.Table}), built once per key and kept, bounded.
+ * The comb tables of P-256 public keys ({@link P256.Table}), built on a key's second use and kept,
+ * bounded.
  *
- * <p>Building a key's tables costs about as much as 20 verifications, so they must outlive the
- * {@code Signature} object (dnsjava makes a new one per RRSIG, but keeps each DNSKEY's
- * {@code PublicKey} with the record in its key cache). Two bounded levels: a direct-mapped cache
- * of {@value #SLOTS} slots keyed by the key object's identity (weakly held, so a cached key does
- * not keep a dropped DNSKEY alive), and behind it an LRU of {@value #POINTS} tables keyed by the
- * point, for a key parsed again into a new object. A table is about 50 KB, so at most
- * (64 + 128) × 50 KB ≈ 10 MB, in practice a few tables (DNSSEC has few hot keys).
+ * <p>Building a key's tables costs about as much as 20 verifications (≈ 1 ms), so they must
+ * outlive the {@code Signature} object (dnsjava makes a new one per RRSIG, but keeps each DNSKEY's
+ * {@code PublicKey} with the record in its key cache), and they are not built for a key seen only
+ * once: a KSK typically verifies one DNSKEY RRset per key-cache period. A key's first
+ * verification goes to BouncyCastle (as before), its second builds the tables.
+ *
+ * <p>Three bounded levels: a direct-mapped cache of {@value #SLOTS} slots keyed by the key object's
+ * identity (weakly held, so a cached key does not keep a dropped DNSKEY alive); behind it an LRU
+ * of {@value #TABLES} tables keyed by the point, for a key parsed again into a new object; and an
+ * LRU of the last {@value #SEEN} points seen once. A table is about 100 KB, so at most
+ * ({@value #SLOTS} + {@value #TABLES}) tables ≈ 8 MB; in practice a few (DNSSEC has few hot keys).
  */
 final class P256Keys {
-  static final int SLOTS = 64;
-  static final int POINTS = 128;
+  static final int SLOTS = 32;
+  static final int TABLES = 48;
+  static final int SEEN = 1024;
 
   private static final BigInteger A = P256.CURVE.getA().toBigInteger();
   private static final BigInteger B = P256.CURVE.getB().toBigInteger();
@@ -38,20 +44,27 @@ final class P256Keys {
   private record Point(BigInteger x, BigInteger y) {}
 
   private static final AtomicReferenceArray<Slot> SLOT = new AtomicReferenceArray<>(SLOTS);
-  private static final Map<Point, P256.Table> BY_POINT = new LinkedHashMap<>(POINTS * 2, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private static final Object LOCK = new Object();
+  private static final Map<Point, P256.Table> BY_POINT = lru(TABLES);
+  private static final Map<Point, Boolean> SEEN_ONCE = lru(SEEN);
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Point, P256.Table> eldest) {
-      return size() > POINTS;
-    }
-  };
+  private static <V> Map<Point, V> lru(int max) {
+    return new LinkedHashMap<>(max * 2, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Point, V> eldest) {
+        return size() > max;
+      }
+    };
+  }
 
   private P256Keys() {}
 
   /**
-   * The tables of {@code key} if it is a P-256 public key; null if it is a key of another kind or
-   * curve (the caller hands those to BouncyCastle, as before).
+   * The tables of {@code key} if it is a P-256 public key used before; null if it is a key of
+   * another kind or curve, or a P-256 key seen for the first time (the caller hands those to
+   * BouncyCastle, as before).
    *
    * @throws InvalidKeyException a P-256 key whose point is not on the curve or is infinity
    */
@@ -70,21 +83,36 @@ final class P256Keys {
     }
     Point point = new Point(w.getAffineX(), w.getAffineY());
     P256.Table table;
-    synchronized (BY_POINT) {
+    boolean firstUse = false;
+    synchronized (LOCK) {
       table = BY_POINT.get(point);
+      if (table == null) {
+        firstUse = SEEN_ONCE.put(point, Boolean.TRUE) == null;
+      }
     }
     if (table == null) {
       org.bouncycastle.math.ec.ECPoint q = P256.validKey(point.x, point.y);
       if (q == null) {
         throw new InvalidKeyException("P-256 public key not on the curve");
       }
+      if (firstUse) {
+        return null;
+      }
       table = P256.table(q); // outside the lock: two threads may both build it, the same table
-      synchronized (BY_POINT) {
+      synchronized (LOCK) {
         BY_POINT.put(point, table);
+        SEEN_ONCE.remove(point);
       }
     }
     SLOT.set(slot, new Slot(new WeakReference<>(key), table));
     return table;
+  }
+
+  /** The tables already built for this key's point, or null (for tests). */
+  static P256.Table cached(ECPublicKey key) {
+    synchronized (LOCK) {
+      return BY_POINT.get(new Point(key.getW().getAffineX(), key.getW().getAffineY()));
+    }
   }
 
   /** Whether the domain parameters are P-256's (SEC 2 §2.4.2), compared field by field. */

@@ -15,9 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * JCA {@code SHA256withECDSA}, verification only: P-256 keys are verified by {@link P256}; any
- * other key (another curve, which X.509 and TLS 1.2 allow with SHA-256) goes to BouncyCastle's
- * verifier, as it did before this class existed. Signing is refused with an
+ * JCA {@code SHA256withECDSA}, verification only: P-256 keys are verified by {@link P256} from
+ * their second use on ({@link P256Keys}); a key's first use and any other key (another curve, which
+ * X.509 and TLS 1.2 allow with SHA-256) go to BouncyCastle's verifier, as before this class existed. Signing is refused with an
  * {@link InvalidKeyException}, so JCA's provider selection moves on to the JDK's signer.
  *
  * <p>The signature is the DER {@code SEQUENCE { INTEGER r, INTEGER s }} (RFC 3279 §2.2.3) that
@@ -27,7 +27,7 @@ import java.util.List;
  * outside [1, n-1] verify false.
  */
 final class P256Signature extends SignatureSpi {
-  /** BouncyCastle's verifier, unregistered, for keys that are not P-256. */
+  /** BouncyCastle's verifier, unregistered, for the keys we do not verify ourselves. */
   private static final Provider FALLBACK = new Provider("PalisadeDnssecFallback", "1.0",
       "BouncyCastle SHA256withECDSA for non-P-256 keys") {
     private static final long serialVersionUID = 1L;

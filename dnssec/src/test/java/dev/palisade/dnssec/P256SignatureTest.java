@@ -80,7 +80,7 @@ class P256SignatureTest {
       ECPoint q = P256.G.multiply(d).normalize();
       ECPublicKeySpec spec = new ECPublicKeySpec(new java.security.spec.ECPoint(
           q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), p256);
-      PublicKey key = (k % 10 == 9 ? jdkKeys : bcKeys).generatePublic(spec);
+      PublicKey key = warm((k % 10 == 9 ? jdkKeys : bcKeys).generatePublic(spec));
       PublicKey wrongKey = previous == null ? bcKeys.generatePublic(new ECPublicKeySpec(
           new java.security.spec.ECPoint(P256.G.getAffineXCoord().toBigInteger(),
               P256.G.getAffineYCoord().toBigInteger()), p256)) : previous;
@@ -176,7 +176,10 @@ class P256SignatureTest {
     RRset set = new RRset(a);
     Instant during = Instant.parse("2010-08-20T00:00:00Z");
     assertEquals(CryptoProviders.NAME, Security.getProviders()[0].getName());
-    DNSSEC.verify(set, sig, key, during); // throws if it does not verify
+    DNSSEC.verify(set, sig, key, during); // throws if it does not verify; a first use: BouncyCastle's
+    DNSSEC.verify(set, sig, key, during); // the second builds the key's tables, and we verify
+    assertTrue(P256Keys.cached((ECPublicKey) key.getPublicKey()) != null, "our verifier has this key");
+    DNSSEC.verify(set, sig, key, during);
 
     byte[] bad = sig.getSignature().clone();
     bad[40] ^= 1; // in s
@@ -250,6 +253,7 @@ class P256SignatureTest {
       ECPoint q = bigR.subtract(P256.G.multiply(u1)).multiply(u2.modInverse(N)).normalize();
       PublicKey key = keys.generatePublic(new ECPublicKeySpec(new java.security.spec.ECPoint(
           q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), p256));
+      warm(key);
       Variant good = new Variant("r = x(R) - n", key, message, der(r, s), true);
       assertTrue(verify(Signature.getInstance("SHA256withECDSA", BC), good));
       assertTrue(verify(Signature.getInstance("SHA256withECDSA", ours), good));
@@ -311,19 +315,41 @@ class P256SignatureTest {
   }
 
   @Test
-  void keyTablesAreCachedPerKeyObjectAndPerPoint() throws Exception {
+  void keyTablesAreBuiltOnTheSecondUseAndCachedPerKeyObjectAndPerPoint() throws Exception {
     KeyFactory keys = KeyFactory.getInstance("EC", ours);
     ECPoint q = P256.G.multiply(BigInteger.valueOf(777)).normalize();
     ECPublicKeySpec spec = new ECPublicKeySpec(new java.security.spec.ECPoint(
         q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), p256);
     PublicKey one = keys.generatePublic(spec);
     PublicKey two = keys.generatePublic(spec);
+    assertNull(P256Keys.tables(one), "first use: BouncyCastle verifies");
+    assertNull(P256Keys.cached((ECPublicKey) one));
     P256.Table table = P256Keys.tables(one);
+    assertTrue(table != null, "second use: the tables are built");
+    assertTrue(table == P256Keys.cached((ECPublicKey) one));
     assertTrue(table == P256Keys.tables(one), "the same object");
     assertTrue(table == P256Keys.tables(two), "another object, the same point");
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp384r1"));
-    assertNull(P256Keys.tables(g.generateKeyPair().getPublic()), "not P-256: not ours");
+    PublicKey p384 = g.generateKeyPair().getPublic();
+    assertNull(P256Keys.tables(p384), "not P-256: not ours");
+    assertNull(P256Keys.tables(p384), "not P-256: never ours");
+  }
+
+  @Test
+  void theKeyTableCacheIsBounded() throws Exception {
+    KeyFactory keys = KeyFactory.getInstance("EC", ours);
+    List<PublicKey> many = new ArrayList<>();
+    for (int i = 0; i < P256Keys.TABLES + 10; i++) {
+      ECPoint q = P256.G.multiply(BigInteger.valueOf(1000 + i)).normalize();
+      PublicKey key = keys.generatePublic(new ECPublicKeySpec(new java.security.spec.ECPoint(
+          q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), p256));
+      P256Keys.tables(key);
+      assertTrue(P256Keys.tables(key) != null);
+      many.add(key);
+    }
+    assertNull(P256Keys.cached((ECPublicKey) many.get(0)), "the least recently used table is gone");
+    assertTrue(P256Keys.cached((ECPublicKey) many.get(many.size() - 1)) != null);
   }
 
   private static void assertSame(ECPoint expected, BigInteger[] actual) {
@@ -334,6 +360,13 @@ class P256SignatureTest {
     }
     assertEquals(e.getAffineXCoord().toBigInteger(), actual[0], "x");
     assertEquals(e.getAffineYCoord().toBigInteger(), actual[1], "y");
+  }
+
+  /** The key, its tables built: ours verifies with it from now on, not BouncyCastle (first use). */
+  private static PublicKey warm(PublicKey key) throws Exception {
+    P256Keys.tables(key);
+    assertTrue(P256Keys.tables(key) != null, "tables built");
+    return key;
   }
 
   /** Accepted or not; an exception (malformed signature) is a rejection, as dnsjava treats it. */
