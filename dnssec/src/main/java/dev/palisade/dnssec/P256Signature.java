@@ -15,9 +15,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * JCA {@code SHA256withECDSA}, verification only: P-256 keys are verified by {@link P256} from
- * their second use on ({@link P256Keys}); a key's first use and any other key (another curve, which
- * X.509 and TLS 1.2 allow with SHA-256) go to BouncyCastle's verifier, as before this class existed. Signing is refused with an
+ * JCA {@code SHA256withECDSA}, verification only: P-256 keys in repeated use are verified by
+ * {@link P256} (see {@link P256Keys}); a key's first few uses and any other key (another curve,
+ * which X.509 and TLS 1.2 allow with SHA-256) go to BouncyCastle's verifier, as before this class
+ * existed. Signing is refused with an
  * {@link InvalidKeyException}, so JCA's provider selection moves on to the JDK's signer.
  *
  * <p>The signature is the DER {@code SEQUENCE { INTEGER r, INTEGER s }} (RFC 3279 §2.2.3) that
