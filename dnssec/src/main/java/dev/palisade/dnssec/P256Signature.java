@@ -39,13 +39,26 @@ final class P256Signature extends SignatureSpi {
     }
   };
 
+  /** Cloned for each instance: cheaper than a provider look-up per RRSIG. */
+  private static final MessageDigest SHA256 = sha256();
+
   private final MessageDigest digest;
   private P256.Table key;
   private Signature fallback;
 
   P256Signature() {
+    MessageDigest d;
     try {
-      digest = MessageDigest.getInstance("SHA-256");
+      d = (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      d = sha256();
+    }
+    digest = d;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is in every JDK", e);
     }
