@@ -45,6 +45,8 @@ final class P256Signature extends SignatureSpi {
   private final MessageDigest digest;
   private P256.Table key;
   private Signature fallback;
+  /** False until an initVerify succeeds, and again after one fails: never verify with an older key. */
+  private boolean ready;
 
   P256Signature() {
     MessageDigest d;
@@ -66,6 +68,8 @@ final class P256Signature extends SignatureSpi {
 
   @Override
   protected void engineInitVerify(PublicKey publicKey) throws InvalidKeyException {
+    ready = false;
+    key = null;
     digest.reset();
     key = P256Keys.tables(publicKey);
     if (key == null) {
@@ -78,6 +82,7 @@ final class P256Signature extends SignatureSpi {
       }
       fallback.initVerify(publicKey);
     }
+    ready = true;
   }
 
   @Override
@@ -87,6 +92,7 @@ final class P256Signature extends SignatureSpi {
 
   @Override
   protected void engineUpdate(byte b) throws SignatureException {
+    checkReady();
     if (key != null) {
       digest.update(b);
     } else {
@@ -96,6 +102,7 @@ final class P256Signature extends SignatureSpi {
 
   @Override
   protected void engineUpdate(byte[] b, int off, int len) throws SignatureException {
+    checkReady();
     if (key != null) {
       digest.update(b, off, len);
     } else {
@@ -110,12 +117,19 @@ final class P256Signature extends SignatureSpi {
 
   @Override
   protected boolean engineVerify(byte[] sigBytes) throws SignatureException {
+    checkReady();
     if (key == null) {
       return fallback().verify(sigBytes);
     }
     byte[] hash = digest.digest(); // also resets, for the next message with the same key
     BigInteger[] rs = decode(sigBytes);
     return P256.verify(key, hash, rs[0], rs[1]);
+  }
+
+  private void checkReady() throws SignatureException {
+    if (!ready) {
+      throw new SignatureException("not initialized for verification");
+    }
   }
 
   private Signature fallback() throws SignatureException {

@@ -283,6 +283,27 @@ class P256SignatureTest {
   }
 
   @Test
+  void afterARefusedKeyNothingVerifiesWithThePreviousOne() throws Exception {
+    SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+    random.setSeed(SEED + 4);
+    BigInteger d = scalar(random);
+    ECPoint q = P256.G.multiply(d).normalize();
+    PublicKey key = warm(KeyFactory.getInstance("EC", ours).generatePublic(new ECPublicKeySpec(
+        new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), p256)));
+    byte[] message = {1, 2, 3};
+    BigInteger[] rs = sign(d, message, random);
+    Signature signature = Signature.getInstance("SHA256withECDSA", ours);
+    signature.initVerify(key);
+    signature.update(message);
+    assertTrue(signature.verify(der(rs[0], rs[1])));
+    PublicKey offCurve = new RawKey(new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(),
+        q.getAffineYCoord().toBigInteger().add(BigInteger.ONE)), p256);
+    assertThrows(InvalidKeyException.class, () -> signature.initVerify(offCurve));
+    assertThrows(SignatureException.class, () -> signature.update(message), "the old key is gone");
+    assertThrows(SignatureException.class, () -> signature.verify(der(rs[0], rs[1])));
+  }
+
+  @Test
   void malformedDerIsASignatureException() throws Exception {
     BigInteger r = BigInteger.valueOf(12345);
     BigInteger s = BigInteger.valueOf(67890);
