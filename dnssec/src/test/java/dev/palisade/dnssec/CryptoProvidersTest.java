@@ -45,7 +45,7 @@ class CryptoProvidersTest {
   }
 
   @Test
-  void ecdsaAndEddsaVerificationGoToBouncyCastle() throws Exception {
+  void ecdsaAndEddsaVerificationGoToThePalisadeDnssecProvider() throws Exception {
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
     ec.initialize(new ECGenParameterSpec("secp256r1"));
     assertEquals(CryptoProviders.NAME, verifierProvider("SHA256withECDSA", ec.generateKeyPair()));
@@ -76,15 +76,25 @@ class CryptoProvidersTest {
         .localData("www.example.test. 300 IN A 127.0.0.53")
         .build()
         .start()) {
-      for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
-        Message reply = dotQuery(ca, unbound, protocol);
-        assertEquals(Rcode.NOERROR, reply.getRcode(), protocol);
-        assertEquals("127.0.0.53", ((ARecord) reply.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress(), protocol);
+      // Enough handshakes that the server's P-256 key passes P256Keys.USES_BEFORE_TABLES: the later
+      // ones are verified by our own P-256 verifier, the first ones by BouncyCastle's.
+      java.security.interfaces.ECPublicKey serverKey = null;
+      for (int i = 0; i < P256Keys.USES_BEFORE_TABLES + 4; i++) {
+        for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
+          java.security.cert.Certificate[][] peer = new java.security.cert.Certificate[1][];
+          Message reply = dotQuery(ca, unbound, protocol, peer);
+          assertEquals(Rcode.NOERROR, reply.getRcode(), protocol);
+          assertEquals("127.0.0.53", ((ARecord) reply.getSection(Section.ANSWER).get(0)).getAddress().getHostAddress(), protocol);
+          serverKey = (java.security.interfaces.ECPublicKey) peer[0][0].getPublicKey();
+        }
       }
+      assertEquals(256, serverKey.getParams().getOrder().bitLength());
+      assertNotEquals(null, P256Keys.cached(serverKey), "the last handshakes went through our P-256 verifier");
     }
   }
 
-  private static Message dotQuery(TestCa ca, UnboundServer unbound, String protocol) throws Exception {
+  private static Message dotQuery(TestCa ca, UnboundServer unbound, String protocol,
+      java.security.cert.Certificate[][] peer) throws Exception {
     try (Socket tcp = new Socket(InetAddress.getByName(unbound.address()), unbound.dotPort());
         SSLSocket tls = (SSLSocket) ca.clientSslContext().getSocketFactory()
             .createSocket(tcp, "dns.test", unbound.dotPort(), true)) {
@@ -93,6 +103,7 @@ class CryptoProvidersTest {
       params.setEndpointIdentificationAlgorithm("HTTPS"); // check the name, as DoT's strict profile does
       tls.setSSLParameters(params);
       tls.startHandshake();
+      peer[0] = tls.getSession().getPeerCertificates();
       byte[] query = DnssecValidatorSignedHierarchyTest.query("www.example.test.", Type.A).toWire();
       DataOutputStream out = new DataOutputStream(tls.getOutputStream());
       out.writeShort(query.length); // RFC 7858 §3.3 / RFC 1035 §4.2.2 framing
