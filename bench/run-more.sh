@@ -363,8 +363,10 @@ $(unbound_common unbound_v)
   interface: ${ADDR[unbound_v]}@$PORT
   port: $PORT
   outgoing-interface: ${ADDR[unbound_v]}
-  so-reuseport: yes
-  num-threads: 2
+  # One thread: unbound's default, and Palisade's one event loop (its DNSSEC checks have threads of
+  # their own). Both measured with one thread and with two in bench/README.md.
+  so-reuseport: no
+  num-threads: 1
   tls-cert-bundle: "$WORK/ca.pem"
   # unbound's default closes a DoT connection after 200 queries; Palisade keeps its own.
   max-reuse-tcp-queries: 1000000

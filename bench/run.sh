@@ -187,8 +187,10 @@ $(unbound_common unbound)
   interface: ${ADDR[unbound]}@$PORT
   port: $PORT
   outgoing-interface: ${ADDR[unbound]}
-  so-reuseport: yes
-  num-threads: 2
+  # One thread: unbound's default, and Palisade's one event loop (its DNSSEC checks have threads of
+  # their own). Both measured with one thread and with two in bench/README.md.
+  so-reuseport: no
+  num-threads: 1
   tls-cert-bundle: "$WORK/ca.pem"
   # unbound's default closes a DoT connection after 200 queries; Palisade and Stubby keep theirs.
   max-reuse-tcp-queries: $UNBOUND_MAX_REUSE
