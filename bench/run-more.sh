@@ -443,11 +443,9 @@ TIME=/usr/bin/time
 
 # The latency runs are also timed on the wire: tcpdump on lo stamps each query and its reply as the
 # kernel passes them, so the figure is the resolver's alone, without the client's scheduling. The
-# captures also show where the 5 ms mode of the validated-miss runs comes from: for stretches of a
-# run the recursive (unbound 1.17.1 serving DoT) sends its reply to query N only when query N+1
-# arrives on the same connection (at 200 qps, 5 ms later), whichever stub is connected; stubs that
-# wait on it inherit the 5 ms. It looks like TLS data left in the server's buffers without a new
-# socket event, a known class of bug (see bench/README.md).
+# captures also show how the 5 ms mode of the validated-miss runs arises (bench/README.md): a query
+# held up in the stub goes upstream right behind the next one, and from then on the recursive
+# (unbound 1.17.1 serving DoT) answers each query only when the next one reaches it.
 WIRE_PID=""
 wire_capture_start() {                       # wire_capture_start FILE ADDR
   command -v tcpdump >/dev/null || return 0
@@ -884,10 +882,12 @@ $(pct_table W vlatmiss "${V_RESOLVERS[@]}")
 
 As dnsperf saw them (its per-answer \`-v\` lines), which adds the client's side.
 
-Where a validated-miss run shows a 5 ms mode, the captures show its cause upstream: for stretches of
-a run the recursive (unbound $(unbound -V 2>/dev/null | awk '/^Version/ {print $2}') serving DoT)
-sends the reply to query N only when query N+1 arrives on the connection, 5 ms later at 200 qps,
-whichever stub is connected. The stub's own time is the rest of each latency.
+Where a validated-miss run shows a 5 ms mode, packet captures (bench/README.md) show how it arises:
+a query held up in the stub (by one of Palisade's young-GC pauses, 4-7 ms; unbound was seen doing
+it with the first query on a new connection) goes upstream right behind the next one, and from then
+on the recursive (unbound $(unbound -V 2>/dev/null | awk '/^Version/ {print $2}') serving DoT) answers each query only when the next
+one reaches it, 5 ms later at 200 qps, until a gap puts it back in step. The stub's own time is the
+rest of each latency.
 
 Cache hits:
 
