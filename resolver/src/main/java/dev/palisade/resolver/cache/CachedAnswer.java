@@ -60,17 +60,11 @@ final class CachedAnswer {
   }
 
   /**
-   * The entry for {@code reply}, received at {@code now}. An answer that must not be cached still
-   * gets an entry, with no lifetime: queries that waited for it are answered, and the cache drops it.
-   */
-  static CachedAnswer of(Message reply, long now, CacheConfig config) {
-    return of(reply, now, config, CachePolicy.ttlSeconds(reply, config), true);
-  }
-
-  /**
-   * As {@link #of(Message, long, CacheConfig)}, for the queries of one cache key: when they did not
-   * set DO, the DNSSEC records they must not get are left out of the stored bytes (RFC 4035 section
-   * 3.2.1), so that a hit can go out without shaping its records one by one.
+   * The entry for {@code reply}, received at {@code now}, for the queries of one cache key. An answer
+   * that must not be cached still gets an entry, with no lifetime: queries that waited for it are
+   * answered, and the cache drops it. When the key's queries did not set DO, the DNSSEC records they
+   * must not get are left out of the stored bytes (RFC 4035 section 3.2.1), so that a hit can go out
+   * without shaping its records one by one.
    */
   static CachedAnswer of(Message reply, long now, CacheConfig config, boolean dnssecOk) {
     return of(reply, now, config, CachePolicy.ttlSeconds(reply, config), dnssecOk);

@@ -1,5 +1,6 @@
 package dev.palisade.resolver.cache;
 
+import dev.palisade.resolver.chain.WireNames;
 import java.util.Arrays;
 import org.xbill.DNS.Type;
 
@@ -20,8 +21,8 @@ final class WireTtls {
     if (wire.length < 12) {
       throw new IllegalArgumentException("shorter than a header");
     }
-    int questions = u16(wire, 4);
-    int records = u16(wire, 6) + u16(wire, 8) + u16(wire, 10);
+    int questions = WireNames.u16(wire, 4);
+    int records = WireNames.u16(wire, 6) + WireNames.u16(wire, 8) + WireNames.u16(wire, 10);
     int pos = 12;
     for (int i = 0; i < questions; i++) {
       pos = skipName(wire, pos) + 4;
@@ -31,11 +32,11 @@ final class WireTtls {
     for (int i = 0; i < records; i++) {
       pos = skipName(wire, pos);
       check(wire, pos + 10);
-      int type = u16(wire, pos);
+      int type = WireNames.u16(wire, pos);
       if (type != Type.OPT) {
         out[n++] = pos + 4;
       }
-      pos += 10 + u16(wire, pos + 8);
+      pos += 10 + WireNames.u16(wire, pos + 8);
       check(wire, pos);
     }
     return n == out.length ? out : Arrays.copyOf(out, n);
@@ -53,25 +54,11 @@ final class WireTtls {
   }
 
   private static int skipName(byte[] wire, int pos) {
-    while (true) {
-      check(wire, pos + 1);
-      int len = wire[pos] & 0xff;
-      if (len == 0) {
-        return pos + 1;
-      }
-      if ((len & 0xc0) == 0xc0) {
-        check(wire, pos + 2);
-        return pos + 2;
-      }
-      if ((len & 0xc0) != 0) {
-        throw new IllegalArgumentException("bad label type at " + pos);
-      }
-      pos += 1 + len;
+    int end = WireNames.skip(wire, pos);
+    if (end < 0) {
+      throw new IllegalArgumentException("malformed or truncated name at " + pos);
     }
-  }
-
-  private static int u16(byte[] wire, int pos) {
-    return ((wire[pos] & 0xff) << 8) | (wire[pos + 1] & 0xff);
+    return end;
   }
 
   private static void check(byte[] wire, int end) {

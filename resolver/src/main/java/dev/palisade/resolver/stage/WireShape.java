@@ -1,6 +1,7 @@
 package dev.palisade.resolver.stage;
 
 import dev.palisade.dnssec.DnssecRecords;
+import dev.palisade.resolver.chain.WireNames;
 import dev.palisade.upstream.Reorigination;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
@@ -36,32 +37,32 @@ final class WireShape {
    */
   static byte[] shape(Message client, byte[] inner, int rcode) {
     Record question = client.getQuestion();
-    if (rcode > 0xF || question == null || inner.length < 12 || u16(inner, 4) != 1) {
+    if (rcode > 0xF || question == null || inner.length < 12 || WireNames.u16(inner, 4) != 1) {
       return null;
     }
     // The client's name, in its own spelling (Name keeps the case it was read with).
     byte[] name = question.getName().toWire();
     int typeAt = 12 + name.length;
-    if (inner.length < typeAt + 4 || !sameName(inner, name) || u16(inner, typeAt) != question.getType()
-        || u16(inner, typeAt + 2) != question.getDClass()) {
+    if (inner.length < typeAt + 4 || !sameName(inner, name) || WireNames.u16(inner, typeAt) != question.getType()
+        || WireNames.u16(inner, typeAt + 2) != question.getDClass()) {
       return null;
     }
     OPTRecord clientOpt = client.getOPT();
     boolean dnssecOk = clientOpt != null && (clientOpt.getFlags() & ExtendedFlags.DO) != 0;
     int qtype = question.getType();
-    int answers = u16(inner, 6) + u16(inner, 8);
-    int records = answers + u16(inner, 10);
+    int answers = WireNames.u16(inner, 6) + WireNames.u16(inner, 8);
+    int records = answers + WireNames.u16(inner, 10);
     int pos = typeAt + 4;
     int optStart = -1;
     int optRdata = -1;
     for (int i = 0; i < records; i++) {
       int start = pos;
-      pos = skipName(inner, pos);
+      pos = WireNames.skip(inner, pos);
       if (pos < 0 || pos + 10 > inner.length) {
         return null;
       }
-      int type = u16(inner, pos);
-      int end = pos + 10 + u16(inner, pos + 8);
+      int type = WireNames.u16(inner, pos);
+      int end = pos + 10 + WireNames.u16(inner, pos + 8);
       if (end > inner.length) {
         return null;
       }
@@ -84,7 +85,7 @@ final class WireShape {
     int edeBytes = 0;
     if (optStart >= 0) {
       // The OPT record must be the last one, so that cutting it off leaves every other record intact.
-      if (optRdata + u16(inner, optRdata - 2) != inner.length) {
+      if (optRdata + WireNames.u16(inner, optRdata - 2) != inner.length) {
         return null;
       }
       body = optStart;
@@ -104,7 +105,7 @@ final class WireShape {
     boolean wantsAd = h.getFlag(Flags.AD) || dnssecOk;
     out[2] = (byte) (0x80 | (h.getOpcode() & 0xF) << 3 | (h.getFlag(Flags.RD) ? 0x01 : 0));
     out[3] = (byte) (0x80 | (wantsAd && (inner[3] & 0x20) != 0 ? 0x20 : 0) | (h.getFlag(Flags.CD) ? 0x10 : 0) | rcode);
-    int additional = u16(inner, 10) - (optStart >= 0 ? 1 : 0) + (clientOpt != null ? 1 : 0);
+    int additional = WireNames.u16(inner, 10) - (optStart >= 0 ? 1 : 0) + (clientOpt != null ? 1 : 0);
     out[10] = (byte) (additional >>> 8);
     out[11] = (byte) additional;
     System.arraycopy(name, 0, out, 12, name.length);
@@ -148,11 +149,11 @@ final class WireShape {
       if (p + 4 > to) {
         return -1;
       }
-      int len = u16(wire, p + 2);
+      int len = WireNames.u16(wire, p + 2);
       if (p + 4 + len > to) {
         return -1;
       }
-      if (u16(wire, p) == EDE) {
+      if (WireNames.u16(wire, p) == EDE) {
         n += 4 + len;
       }
       p += 4 + len;
@@ -162,34 +163,12 @@ final class WireShape {
 
   private static void copyEde(byte[] wire, int from, int to, byte[] out, int at) {
     for (int p = from; p < to; ) {
-      int len = u16(wire, p + 2);
-      if (u16(wire, p) == EDE) {
+      int len = WireNames.u16(wire, p + 2);
+      if (WireNames.u16(wire, p) == EDE) {
         System.arraycopy(wire, p, out, at, 4 + len);
         at += 4 + len;
       }
       p += 4 + len;
     }
-  }
-
-  /** The offset just past the name at {@code pos}, or -1 if it runs off the end or is malformed. */
-  private static int skipName(byte[] wire, int pos) {
-    while (pos < wire.length) {
-      int len = wire[pos] & 0xff;
-      if (len == 0) {
-        return pos + 1;
-      }
-      if ((len & 0xc0) == 0xc0) {
-        return pos + 2 <= wire.length ? pos + 2 : -1;
-      }
-      if ((len & 0xc0) != 0) {
-        return -1;
-      }
-      pos += 1 + len;
-    }
-    return -1;
-  }
-
-  private static int u16(byte[] wire, int pos) {
-    return ((wire[pos] & 0xff) << 8) | (wire[pos + 1] & 0xff);
   }
 }
