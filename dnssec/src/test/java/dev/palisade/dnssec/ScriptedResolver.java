@@ -11,12 +11,15 @@ import org.xbill.DNS.Message;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.TSIG;
 
-/** An upstream that answers from a script and records what it was sent. */
-final class ScriptedResolver implements Resolver {
+/**
+ * An upstream that answers from a script and records what it was sent. Public for the resolver
+ * module's tests (through this module's test-jar).
+ */
+public final class ScriptedResolver implements Resolver {
   final List<Message> received = new CopyOnWriteArrayList<>();
   private final Function<Message, CompletionStage<Message>> script;
 
-  ScriptedResolver(Function<Message, CompletionStage<Message>> script) {
+  public ScriptedResolver(Function<Message, CompletionStage<Message>> script) {
     this.script = script;
   }
 

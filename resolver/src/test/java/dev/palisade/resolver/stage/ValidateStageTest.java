@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palisade.dnssec.DnssecValidator;
+import dev.palisade.dnssec.ScriptedResolver;
 import dev.palisade.dnssec.SecurityStatus;
 import dev.palisade.dnssec.TrustAnchors;
 import dev.palisade.resolver.chain.Answer;
@@ -18,10 +19,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,15 +30,12 @@ import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNSKEYRecord;
-import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.TSIG;
 import org.xbill.DNS.Type;
 
 /**
@@ -50,9 +46,8 @@ import org.xbill.DNS.Type;
 class ValidateStageTest {
 
   /** Answers every question with unsigned data: an A record, or a root DNSKEY no anchor matches. */
-  static final class UnsignedUpstream implements Resolver {
-    @Override
-    public CompletionStage<Message> sendAsync(Message query, Executor executor) {
+  static ScriptedResolver unsignedUpstream(Executor executor) {
+    return new ScriptedResolver(query -> {
       Record q = query.getQuestion();
       Message reply = new Message(query.getHeader().getID());
       reply.getHeader().setFlag(Flags.QR);
@@ -68,30 +63,7 @@ class ValidateStageTest {
         return CompletableFuture.failedFuture(e);
       }
       return CompletableFuture.supplyAsync(() -> reply, executor);
-    }
-
-    @Override
-    public void setPort(int port) {}
-
-    @Override
-    public void setTCP(boolean flag) {}
-
-    @Override
-    public void setIgnoreTruncation(boolean flag) {}
-
-    @Override
-    public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {}
-
-    @Override
-    public void setTSIGKey(TSIG key) {}
-
-    @Override
-    public void setTimeout(Duration timeout) {}
-
-    @Override
-    public Duration getTimeout() {
-      return Duration.ofSeconds(5);
-    }
+    });
   }
 
   @Test
@@ -100,7 +72,7 @@ class ValidateStageTest {
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     long[] now = {0};
-    try (DnssecValidator validator = new DnssecValidator(TrustAnchors.builtIn(), new UnsignedUpstream(), crypto, Clock.systemUTC())) {
+    try (DnssecValidator validator = new DnssecValidator(TrustAnchors.builtIn(), unsignedUpstream(crypto), crypto, Clock.systemUTC())) {
       LogLimiter limiter = new LogLimiter(LoggerFactory.getLogger(ValidateStage.class), "validation failure", 2, () -> now[0]);
       Pipeline p = new Pipeline(List.of(new ValidateStage(validator, limiter)));
       System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
