@@ -232,23 +232,6 @@ if has_part validated; then
   log "nsd serves . on $ROOT_NS and $ZONE. on $ZONE_NS (loaded in $(( $(date +%s) - t0 )) s)"
 fi
 
-unbound_common() {                           # unbound_common NAME: foreground, files in $WORK only
-  cat <<EOF
-  verbosity: 1
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  pidfile: ""
-  directory: "$WORK"
-  use-syslog: no
-  logfile: "$WORK/$1.log"
-  log-time-ascii: yes
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  local-zone: "test." nodefault
-EOF
-}
-
 # The recursive: NOT validating (iterator only), recursing from the private root; also answers any
 # name under miss.bench.test itself (run.sh's miss workload, for the DoT/DoH part).
 cat >recursive.conf <<EOF
@@ -1033,5 +1016,8 @@ EOF
 mv "$tmp" "$RESULTS"
 [ "$RESULTS" -ef "$WORK/RESULTS-more.md" ] || cp "$RESULTS" "$WORK/RESULTS-more.md"
 # The plot goes beside the report it belongs to (bench/latency.png for a full run).
-if [ -n "$PLOT" ] && [ -f "$PLOT" ]; then cp "$PLOT" "$(dirname "$RESULTS")/latency.png"; fi
+# (not when the report is in the work directory, as a --quick one is: the plot is already there)
+if [ -n "$PLOT" ] && [ -f "$PLOT" ] && ! [ "$PLOT" -ef "$(dirname "$RESULTS")/latency.png" ]; then
+  cp "$PLOT" "$(dirname "$RESULTS")/latency.png"
+fi
 log "wrote $RESULTS"
