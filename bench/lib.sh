@@ -105,3 +105,23 @@ make_ca() {
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 fmt() { awk -v x="$1" -v f="$2" 'BEGIN {if (x == "nan" || x == "") print "n/a"; else printf f, x}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0 && a != "nan") printf "%.2f", a / b; else print "n/a"}'; }
+
+# unbound_common NAME: the server settings every unbound the scripts start shares: in the
+# foreground, no privileges dropped, no files outside $WORK (log $WORK/NAME.log), loopback clients
+# allowed, and never a query sent off loopback unless the caller configures one.
+unbound_common() {
+  cat <<EOF
+  verbosity: 1
+  do-daemonize: no
+  chroot: ""
+  username: ""
+  pidfile: ""
+  directory: "$WORK"
+  use-syslog: no
+  logfile: "$WORK/$1.log"
+  log-time-ascii: yes
+  do-not-query-localhost: no
+  access-control: 127.0.0.0/8 allow
+  local-zone: "test." nodefault
+EOF
+}

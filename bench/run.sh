@@ -134,32 +134,17 @@ awk -v n="$ZONE_NAMES" 'BEGIN { for (i = 1; i <= n; i++)
   printf "  local-data: \"n%d.bench.test. 3600 IN A 127.1.%d.%d\"\n", i, int(i / 256), i % 256 }' >zone.conf
 [ "$(awk 'NR == 1' zone.conf)" = '  local-data: "n1.bench.test. 3600 IN A 127.1.0.1"' ] || die "zone generation"
 
-# Settings shared by every unbound here: foreground, no privileges dropped, no files outside $WORK,
-# nothing ever recursing off loopback.
-unbound_common() {                           # unbound_common NAME
-  cat <<EOF
-  verbosity: 1
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  pidfile: ""
-  directory: "$WORK"
-  use-syslog: no
-  logfile: "$WORK/$1.log"
-  log-time-ascii: yes
-  module-config: "iterator"
-  root-hints: "$WORK/root.hints"
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  local-zone: "test." nodefault
-EOF
+# Every unbound here iterates from root.hints (only loopback addresses in it); the rest is lib.sh's.
+unbound_iterator() {                         # unbound_iterator NAME
+  unbound_common "$1"
+  printf '  module-config: "iterator"\n  root-hints: "%s/root.hints"\n' "$WORK"
 }
 
 cat >upstream.conf <<EOF
 remote-control:
   control-enable: no
 server:
-$(unbound_common upstream)
+$(unbound_iterator upstream)
   interface: $UPSTREAM_ADDR@$UPSTREAM_DOT_PORT
   interface: $UPSTREAM_ADDR@$UPSTREAM_PLAIN_PORT
   port: $UPSTREAM_PLAIN_PORT
@@ -183,7 +168,7 @@ cat >unbound.conf <<EOF
 remote-control:
   control-enable: no
 server:
-$(unbound_common unbound)
+$(unbound_iterator unbound)
   interface: ${ADDR[unbound]}@$PORT
   port: $PORT
   outgoing-interface: ${ADDR[unbound]}

@@ -37,19 +37,9 @@ cat >upstream.conf <<EOC
 remote-control:
   control-enable: no
 server:
-  verbosity: 1
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  pidfile: ""
-  directory: "$WORK"
-  use-syslog: no
-  logfile: "$WORK/upstream.log"
+$(unbound_common upstream)
   module-config: "iterator"
   root-hints: "$WORK/root.hints"
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  local-zone: "test." nodefault
   interface: $UP@$DOT
   interface: $UP@$PLAIN
   port: $PLAIN

@@ -23,14 +23,7 @@ image_upstream() {
 remote-control:
   control-enable: no
 server:
-  verbosity: 1
-  do-daemonize: no
-  chroot: ""
-  username: ""
-  pidfile: ""
-  directory: "$WORK"
-  use-syslog: no
-  logfile: "$WORK/upstream.log"
+$(unbound_common upstream)
   interface: $IMG_UPSTREAM@$IMG_DOT_PORT
   interface: $IMG_UPSTREAM@$IMG_PLAIN_PORT
   port: $IMG_PLAIN_PORT
@@ -39,9 +32,7 @@ server:
   tls-service-pem: "$WORK/server.pem"
   outgoing-interface: $IMG_UPSTREAM
   num-threads: 1
-  access-control: 127.0.0.0/8 allow
   local-zone: "." refuse
-  local-zone: "test." nodefault
   local-zone: "train.test." static
   local-data: "www.train.test. 300 IN A 192.0.2.1"
   local-data: "www.train.test. 300 IN AAAA 2001:db8::1"
