@@ -137,6 +137,7 @@ public final class DohUpstream implements Upstream {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
+                        .addLast("quickack", QuickAck.INSTANCE)
                         .addLast("tls", tls.newHandler(ch.alloc(), settings.bootstrap(), settings.connectTimeout().toMillis()))
                         .addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         .addLast("catch", new Catch());

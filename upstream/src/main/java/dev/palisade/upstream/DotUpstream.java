@@ -107,6 +107,7 @@ public final class DotUpstream implements Upstream {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
+                        .addLast("quickack", QuickAck.INSTANCE)
                         .addLast("tls", tls.newHandler(ch.alloc(), settings.address(), settings.connectTimeout().toMillis()))
                         .addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         // RFC 7858 section 3.3 / RFC 1035 section 4.2.2: two-byte length prefix.
