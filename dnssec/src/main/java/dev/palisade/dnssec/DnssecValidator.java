@@ -1,10 +1,13 @@
 package dev.palisade.dnssec;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,8 +19,11 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +58,8 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * with an Extended DNS Error (RFC 8914) and none of the data.
  *
  * <p>All of dnsjava's work runs on the {@code crypto} executor given here, which this class does
- * not own or shut down. One instance serves any number of concurrent queries and keeps the
+ * not own or shut down; when only one query is being validated, it runs on the thread that hands
+ * it over instead (an event loop), which saves two thread wake-ups per query ({@link InlineWhenIdle}). One instance serves any number of concurrent queries and keeps the
  * validated DNSKEY sets of the zones it has seen (see README "Caches"), so a query in a known
  * zone costs one upstream query.
  */
@@ -70,6 +77,8 @@ public final class DnssecValidator implements AutoCloseable {
   private final SubqueryCache subqueries;
   private final UpstreamAdapter adapter;
   private final ValidatingResolver validating;
+  private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
+  private volatile ScheduledFuture<?> sweeps;
   private volatile boolean closed;
 
   /**
@@ -87,7 +96,8 @@ public final class DnssecValidator implements AutoCloseable {
   public DnssecValidator(TrustAnchors anchors, Resolver upstream, Executor crypto, Clock clock,
       ValidationLimits limits) {
     this.anchors = Objects.requireNonNull(anchors, "anchors");
-    this.crypto = Objects.requireNonNull(crypto, "crypto");
+    // The submitting thread runs the work itself when this is the only query being validated.
+    this.crypto = new InlineWhenIdle(Objects.requireNonNull(crypto, "crypto"), () -> inFlight.size() <= 1);
     this.limits = Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(upstream, "upstream");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -109,6 +119,8 @@ public final class DnssecValidator implements AutoCloseable {
     for (RRset set : rrsets(anchors.records())) {
       store.store(set);
     }
+    long period = sweepPeriodNanos(limits.timeout());
+    this.sweeps = Sweeper.TIMER.scheduleWithFixedDelay(this::sweep, period, period, NANOSECONDS);
     log.info("DNSSEC validation from {}", anchors.source());
   }
 
@@ -129,20 +141,81 @@ public final class DnssecValidator implements AutoCloseable {
           failure(query, question, SecurityStatus.INDETERMINATE, OptionalInt.empty(), "the validator is closed"));
     }
     long token = adapter.open();
-    CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+    InFlight flight = new InFlight(System.nanoTime() + limits.timeout().toNanos(), query, question);
+    inFlight.put(token, flight);
     try {
       Message ours = Message.newQuery(Record.newRecord(question.getName(), question.getType(), question.getDClass()));
       ours.addRecord(UpstreamAdapter.marker(token), Section.ADDITIONAL);
       CompletionStage<Message> validated = validating.sendAsync(ours, crypto);
-      validated.whenComplete((answer, failure) -> verdict.complete(judge(query, question, adapter.close(token), answer, failure)));
+      validated.whenComplete((answer, failure) -> finish(token, flight, answer, failure));
     } catch (RuntimeException e) {
-      verdict.complete(judge(query, question, adapter.close(token), null, e));
+      finish(token, flight, null, e);
     }
-    return verdict.orTimeout(limits.timeout().toMillis(), MILLISECONDS).exceptionally(failure -> {
-      adapter.close(token);
-      return failure(query, question, SecurityStatus.INDETERMINATE, OptionalInt.of(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY),
-          "no answer within " + limits.timeout().toMillis() + " ms");
-    });
+    return flight.verdict;
+  }
+
+  private void finish(long token, InFlight flight, Message answer, Throwable failure) {
+    inFlight.remove(token);
+    flight.verdict.complete(judge(flight.query, flight.question, adapter.close(token), answer, failure));
+  }
+
+  /** A query being validated, until its verdict or its deadline. */
+  private static final class InFlight {
+    final long deadlineNanos;
+    final Message query;
+    final Record question;
+    final CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+
+    InFlight(long deadlineNanos, Message query, Record question) {
+      this.deadlineNanos = deadlineNanos;
+      this.query = query;
+      this.question = question;
+    }
+  }
+
+  /**
+   * Gives INDETERMINATE to the queries past their deadline. A sweep over the few queries in flight
+   * instead of a timer per query ({@code CompletableFuture.orTimeout}): that timer's thread is
+   * woken each time a query finds no other pending, which at a low query rate is every query, and
+   * cost more CPU than the rest of a cached-key validation. The timeout is a safety net behind
+   * the upstream's own (a chain of slow subqueries, a validator bug); firing up to a sweep period
+   * late is fine.
+   */
+  private void sweep() {
+    if (closed && inFlight.isEmpty() && sweeps != null) {
+      sweeps.cancel(false); // what was in flight at close has had its verdict
+      return;
+    }
+    long now = System.nanoTime();
+    for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+      InFlight flight = e.getValue();
+      if (now - flight.deadlineNanos >= 0 && inFlight.remove(e.getKey(), flight)) {
+        adapter.close(e.getKey());
+        flight.verdict.complete(failure(flight.query, flight.question, SecurityStatus.INDETERMINATE,
+            OptionalInt.of(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY),
+            "no answer within " + limits.timeout().toMillis() + " ms"));
+      }
+    }
+  }
+
+  /** A quarter of the timeout, between 10 ms and 1 s: a deadline is missed by at most that much. */
+  static long sweepPeriodNanos(Duration timeout) {
+    return Math.max(MILLISECONDS.toNanos(10), Math.min(SECONDS.toNanos(1), timeout.toNanos() / 4));
+  }
+
+  /** One daemon thread for the sweeps of every validator in the JVM; it wakes once per period. */
+  private static final class Sweeper {
+    static final ScheduledThreadPoolExecutor TIMER = create();
+
+    private static ScheduledThreadPoolExecutor create() {
+      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "palisade-dnssec-deadlines");
+        t.setDaemon(true);
+        return t;
+      });
+      timer.setRemoveOnCancelPolicy(true);
+      return timer;
+    }
   }
 
   /**
