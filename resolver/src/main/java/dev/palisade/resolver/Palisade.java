@@ -64,8 +64,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -256,6 +258,11 @@ public final class Palisade implements AutoCloseable {
     TrustAnchors anchors = anchors(config.trustAnchorFiles(), clock);
     // ECDSA and EdDSA verification through BouncyCastle: about ten times the JDK's (dnssec/README.md).
     CryptoProviders.install();
+    if (!(new CompletableFuture<Void>().defaultExecutor() instanceof ForkJoinPool)) {
+      // See Main.boundDefaultAsyncPool: too late here when CompletableFuture was used first.
+      log.warn("CompletableFuture starts a thread per task on this machine (common pool parallelism {}): NXDOMAIN and NODATA"
+          + " validation will be slow; run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2", ForkJoinPool.getCommonPoolParallelism());
+    }
     // Bounded: one thread per core. Validation tasks never block, so the queue stays short; the
     // common pool is never used (dnsjava would starve it).
     ExecutorService crypto = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("palisade-dnssec", true));

@@ -261,9 +261,10 @@ class PalisadeJarIT {
   void validatesDnssecFromTheConfiguredTrustAnchor() throws Exception {
     try (dev.palisade.dnssec.testbed.SignedHierarchy h = dev.palisade.dnssec.testbed.SignedHierarchy.start()) {
       int port = FreePorts.find("127.0.0.1");
+      int metricsPort = FreePorts.find("127.0.0.1");
       Path cfg = writeConfig("validating.yml", String.join("\n",
           "listen_addresses: [127.0.0.1@" + port + "]",
-          "metrics: {enabled: false}",
+          "metrics: {listen: 127.0.0.1@" + metricsPort + "}",
           "dnssec: GETDNS_EXTENSION_TRUE",
           "dnssec_trust_anchors: " + h.trustAnchorFile(),
           "policy: {local_zones: [test]}",
@@ -290,11 +291,31 @@ class PalisadeJarIT {
         String log = Files.readString(dir.resolve("validating.log"));
         assertTrue(log.lines().anyMatch(l -> l.contains("validation failed: forged.ecdsa.test. A is bogus: ") && l.contains("(EDE ")),
             "one line per validation failure, with the reason:\n" + log);
+
+        // NXDOMAIN proofs in zones whose keys are known: dnsjava runs some of their steps on
+        // CompletableFuture's default executor, which on a machine of fewer than three cores
+        // starts a thread per task unless Main bounds it (Main.boundDefaultAsyncPool).
+        double before = threadsStarted(metricsPort);
+        for (int i = 0; i < 40; i++) {
+          DigResult nx = Dig.query("127.0.0.1", port, "nothere" + i + (i % 2 == 0 ? ".ecdsa.test" : ".rsa.test"), "A", "+dnssec");
+          assertEquals("NXDOMAIN", nx.status(), nx.output());
+          assertTrue(nx.hasFlag("ad"), nx.output());
+        }
+        double started = threadsStarted(metricsPort) - before;
+        assertTrue(started < 10, started + " threads started for 40 validated NXDOMAIN answers");
       } finally {
         p.toHandle().destroy();
         p.waitFor(20, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private static double threadsStarted(int metricsPort) throws Exception {
+    String scrape = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    return scrape.lines().filter(l -> l.startsWith("jvm_threads_started_threads_total ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+        .findFirst().orElseThrow(() -> new AssertionError("no jvm_threads_started_threads_total in\n" + scrape));
   }
 
   @Test
