@@ -93,16 +93,16 @@ public final class DnssecValidator implements AutoCloseable {
     this(anchors, upstream, crypto, clock, ValidationLimits.defaults());
   }
 
-  public DnssecValidator(TrustAnchors anchors, Resolver upstream, Executor crypto, Clock clock,
+  public DnssecValidator(TrustAnchors anchors, Resolver upstream, Executor pool, Clock clock,
       ValidationLimits limits) {
     this.anchors = Objects.requireNonNull(anchors, "anchors");
     // The submitting thread runs the work itself when this is the only query being validated.
-    this.crypto = new InlineWhenIdle(Objects.requireNonNull(crypto, "crypto"), () -> inFlight.size() <= 1);
+    this.crypto = new InlineWhenIdle(Objects.requireNonNull(pool, "crypto"), () -> inFlight.size() <= 1);
     this.limits = Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(upstream, "upstream");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.subqueries = new SubqueryCache(clock, limits.subqueryCacheEntries(), limits.keyCacheMaxTtl());
-    this.adapter = new UpstreamAdapter(upstream, crypto, subqueries);
+    this.adapter = new UpstreamAdapter(upstream, this.crypto, subqueries);
     this.validating = new ValidatingResolver(adapter, clock);
     try {
       // The constructor above has read System properties; every setting we rely on is set here

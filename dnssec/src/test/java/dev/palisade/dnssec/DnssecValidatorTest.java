@@ -149,7 +149,7 @@ class DnssecValidatorTest {
   }
 
   @Test
-  void validationContinuesOnTheCryptoExecutorNotTheUpstreamsThread() throws Exception {
+  void theOnlyQueryInFlightIsValidatedOnTheThreadThatDeliversItsReply() throws Exception {
     ScriptedResolver upstream = new ScriptedResolver(q -> CompletableFuture.supplyAsync(() -> {
       sleep(50); // so that the test's continuation is registered before the answer arrives
       return reply(q, Rcode.SERVFAIL);
@@ -158,7 +158,27 @@ class DnssecValidatorTest {
     String thread = validator(upstream).resolve(query("www.example.", Type.A))
         .thenApply(v -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
 
-    assertEquals("dnssec-crypto", thread);
+    // No hand-over to the pool and back (InlineWhenIdle): the reply's thread judges it.
+    assertEquals("upstream-io", thread);
+  }
+
+  @Test
+  void withOtherQueriesInFlightValidationContinuesOnTheCryptoExecutor() throws Exception {
+    CompletableFuture<Message> never = new CompletableFuture<>();
+    ScriptedResolver upstream = new ScriptedResolver(q -> q.getQuestion().getName().toString().startsWith("slow.")
+        ? never
+        : CompletableFuture.supplyAsync(() -> {
+          sleep(50);
+          return reply(q, Rcode.SERVFAIL);
+        }, io));
+    DnssecValidator validator = validator(upstream);
+    CompletableFuture<Verdict> slow = validator.resolve(query("slow.example.", Type.A));
+
+    String thread = validator.resolve(query("www.example.", Type.A))
+        .thenApply(v -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+
+    assertEquals("dnssec-crypto", thread, "never on the upstream's I/O thread when it has other work");
+    assertFalse(slow.isDone());
   }
 
   @Test
