@@ -426,9 +426,8 @@ TIME=/usr/bin/time
 
 # The latency runs are also timed on the wire: tcpdump on lo stamps each query and its reply as the
 # kernel passes them, so the figure is the resolver's alone, without the client's scheduling. The
-# captures also show how the 5 ms mode of the validated-miss runs arises (bench/README.md): a query
-# held up in the stub goes upstream right behind the next one, and from then on the recursive
-# (unbound 1.17.1 serving DoT) answers each query only when the next one reaches it.
+# captures also showed where the 5 ms mode of the validated-miss runs came from (bench/README.md):
+# the recursive's Nagle against the stub's delayed ACKs.
 WIRE_PID=""
 wire_capture_start() {                       # wire_capture_start FILE ADDR
   command -v tcpdump >/dev/null || return 0
@@ -865,12 +864,10 @@ $(pct_table W vlatmiss "${V_RESOLVERS[@]}")
 
 As dnsperf saw them (its per-answer \`-v\` lines), which adds the client's side.
 
-Where a validated-miss run shows a 5 ms mode, packet captures (bench/README.md) show how it arises:
-a query held up in the stub (by one of Palisade's young-GC pauses, 4-7 ms; unbound was seen doing
-it with the first query on a new connection) goes upstream right behind the next one, and from then
-on the recursive (unbound $(unbound -V 2>/dev/null | awk '/^Version/ {print $2}') serving DoT) answers each query only when the next
-one reaches it, 5 ms later at 200 qps, until a gap puts it back in step. The stub's own time is the
-rest of each latency.
+A stub that delays its ACKs sees a 5 ms mode in validated misses at 200 qps: the recursive
+(unbound $(unbound -V 2>/dev/null | awk '/^Version/ {print $2}') serving DoT; before 1.23 its DoT sockets keep Nagle's algorithm on) holds each
+answer until the previous one is acknowledged, and a delayed ACK leaves with the next query, 5 ms
+later. Palisade acknowledges each read at once (TCP_QUICKACK; bench/README.md, upstream/README.md).
 
 Cache hits:
 
