@@ -411,7 +411,9 @@ UNBOUND_V="unbound $(unbound -V | head -1 | sed 's/^Version //')"
 STUBBY_V="stubby $(dpkg-query -W -f='${Version}' stubby 2>/dev/null || echo '?') (stubby -V: $(stubby -V 2>&1 | head -1)), libgetdns $(dpkg-query -W -f='${Version}' libgetdns10 2>/dev/null || echo '?')"
 DNSPERF_V=$(dnsperf -h 2>&1 | awk '/^Version/ {print $2}')
 GIT_REV=$(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO_DIR" diff --quiet HEAD -- 2>/dev/null || GIT_REV="$GIT_REV (working tree had changes)"
+# Reports this run (or bench/all.sh before it) rewrote do not count as changes to what was measured.
+git -C "$REPO_DIR" diff --quiet HEAD -- . ':(exclude)bench/*.md' ':(exclude)bench/*.png' 2>/dev/null \
+  || GIT_REV="$GIT_REV (working tree had changes)"
 MODE="full"; [ "$QUICK" = 1 ] && MODE="quick (--quick: too short to quote)"
 
 cache_words() {
