@@ -29,10 +29,8 @@ class InlineWhenIdleTest {
   }
 
   @Test
-  void whenQuietAndIdleTheSubmitterRunsTheTask() {
-    AtomicReference<Thread> ran = new AtomicReference<>();
-    executor.execute(() -> ran.set(Thread.currentThread()));
-    assertSame(Thread.currentThread(), ran.get());
+  void whenQuietAndIdleTheSubmitterRunsTheTask() throws Exception {
+    assertSame(Thread.currentThread(), threadThatRuns());
     assertEquals(0, executor.busy());
   }
 
@@ -60,6 +58,11 @@ class InlineWhenIdleTest {
   @Test
   void underLoadTasksGoToThePool() throws Exception {
     quiet.set(false);
+    assertNotSame(Thread.currentThread(), threadThatRuns());
+  }
+
+  /** Submits a task and waits for it: the thread it ran on. */
+  private Thread threadThatRuns() throws InterruptedException {
     AtomicReference<Thread> ran = new AtomicReference<>();
     CountDownLatch done = new CountDownLatch(1);
     executor.execute(() -> {
@@ -67,7 +70,7 @@ class InlineWhenIdleTest {
       done.countDown();
     });
     assertTrue(done.await(10, TimeUnit.SECONDS));
-    assertNotSame(Thread.currentThread(), ran.get());
+    return ran.get();
   }
 
   @Test
@@ -81,14 +84,7 @@ class InlineWhenIdleTest {
     });
     assertTrue(started.await(10, TimeUnit.SECONDS));
     quiet.set(true);
-    AtomicReference<Thread> ran = new AtomicReference<>();
-    CountDownLatch done = new CountDownLatch(1);
-    executor.execute(() -> {
-      ran.set(Thread.currentThread());
-      done.countDown();
-    });
-    assertTrue(done.await(10, TimeUnit.SECONDS));
-    assertNotSame(Thread.currentThread(), ran.get(), "the pool was busy: the task is not run inline");
+    assertNotSame(Thread.currentThread(), threadThatRuns(), "the pool was busy: the task is not run inline");
     release.countDown();
   }
 
@@ -124,9 +120,7 @@ class InlineWhenIdleTest {
     }
     assertEquals(0, executor.busy());
     // And the executor is usable inline again.
-    AtomicReference<Thread> ran = new AtomicReference<>();
-    executor.execute(() -> ran.set(Thread.currentThread()));
-    assertSame(Thread.currentThread(), ran.get());
+    assertSame(Thread.currentThread(), threadThatRuns());
   }
 
   private static void await(CountDownLatch latch) {
