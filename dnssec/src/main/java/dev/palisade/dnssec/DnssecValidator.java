@@ -25,6 +25,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
@@ -77,7 +78,9 @@ public final class DnssecValidator implements AutoCloseable {
   private final SubqueryCache subqueries;
   private final UpstreamAdapter adapter;
   private final ValidatingResolver validating;
+  /** The client questions being validated, by the token their upstream query carries (see {@link UpstreamAdapter#marker}). */
   private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong tokens = new AtomicLong();
   private volatile ScheduledFuture<?> sweeps;
   private volatile boolean closed;
 
@@ -102,7 +105,7 @@ public final class DnssecValidator implements AutoCloseable {
     Objects.requireNonNull(upstream, "upstream");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.subqueries = new SubqueryCache(clock, limits.subqueryCacheEntries(), limits.keyCacheMaxTtl());
-    this.adapter = new UpstreamAdapter(upstream, this.crypto, subqueries);
+    this.adapter = new UpstreamAdapter(upstream, this.crypto, subqueries, inFlight::get);
     this.validating = new ValidatingResolver(adapter, clock);
     try {
       // The constructor above has read System properties; every setting we rely on is set here
@@ -140,7 +143,7 @@ public final class DnssecValidator implements AutoCloseable {
       return CompletableFuture.completedFuture(
           failure(query, question, SecurityStatus.INDETERMINATE, OptionalInt.empty(), "the validator is closed"));
     }
-    long token = adapter.open();
+    long token = tokens.incrementAndGet();
     InFlight flight = new InFlight(System.nanoTime() + limits.timeout().toNanos(), query, question);
     inFlight.put(token, flight);
     try {
@@ -156,11 +159,11 @@ public final class DnssecValidator implements AutoCloseable {
 
   private void finish(long token, InFlight flight, Message answer, Throwable failure) {
     inFlight.remove(token);
-    flight.verdict.complete(judge(flight.query, flight.question, adapter.close(token), answer, failure));
+    flight.verdict.complete(judge(flight.query, flight.question, flight, answer, failure));
   }
 
-  /** A query being validated, until its verdict or its deadline. */
-  private static final class InFlight {
+  /** A query being validated, until its verdict or its deadline; the upstream's reply to it is recorded here. */
+  private static final class InFlight extends UpstreamAdapter.Exchange {
     final long deadlineNanos;
     final Message query;
     final Record question;
@@ -190,7 +193,6 @@ public final class DnssecValidator implements AutoCloseable {
     for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
       InFlight flight = e.getValue();
       if (now - flight.deadlineNanos >= 0 && inFlight.remove(e.getKey(), flight)) {
-        adapter.close(e.getKey());
         flight.verdict.complete(failure(flight.query, flight.question, SecurityStatus.INDETERMINATE,
             OptionalInt.of(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY),
             "no answer within " + limits.timeout().toMillis() + " ms"));
@@ -251,8 +253,8 @@ public final class DnssecValidator implements AutoCloseable {
   private Verdict judge(Message query, Record question, UpstreamAdapter.Exchange exchange, Message answer,
       Throwable failure) {
     try {
-      Throwable upstreamFailure = exchange == null ? null : exchange.failure();
-      Message reply = exchange == null ? null : exchange.reply();
+      Throwable upstreamFailure = exchange.failure();
+      Message reply = exchange.reply();
       if (upstreamFailure != null) {
         return failure(query, question, SecurityStatus.INDETERMINATE, OptionalInt.of(ExtendedErrorCodeOption.NETWORK_ERROR),
             "upstream failed: " + describe(upstreamFailure));

@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
@@ -48,13 +47,13 @@ final class UpstreamAdapter implements Resolver {
   private final Resolver upstream;
   private final Executor crypto;
   private final SubqueryCache cache;
-  private final Map<Long, Exchange> exchanges = new ConcurrentHashMap<>();
-  private final AtomicLong tokens = new AtomicLong();
+  /** The client questions being validated, by the token in their marker (the validator's registry). */
+  private final LongFunction<? extends Exchange> exchanges;
   private final AtomicLong sent = new AtomicLong();
   private volatile Duration timeout = Duration.ofSeconds(10);
 
   /** What the upstream said to one client question: its reply or its failure. */
-  static final class Exchange {
+  static class Exchange {
     private volatile Message reply;
     private volatile Throwable failure;
 
@@ -67,21 +66,15 @@ final class UpstreamAdapter implements Resolver {
     }
   }
 
-  UpstreamAdapter(Resolver upstream, Executor crypto, SubqueryCache cache) {
+  /**
+   * @param exchanges the exchange registered under a marker's token, or null (no longer, or never,
+   *     a client question)
+   */
+  UpstreamAdapter(Resolver upstream, Executor crypto, SubqueryCache cache, LongFunction<? extends Exchange> exchanges) {
     this.upstream = upstream;
     this.crypto = crypto;
     this.cache = cache;
-  }
-
-  /** Registers a client question; its token goes into {@link #marker(long)} on the query. */
-  long open() {
-    long token = tokens.incrementAndGet();
-    exchanges.put(token, new Exchange());
-    return token;
-  }
-
-  Exchange close(long token) {
-    return exchanges.remove(token);
+    this.exchanges = exchanges;
   }
 
   static OPTRecord marker(long token) {
@@ -171,7 +164,7 @@ final class UpstreamAdapter implements Resolver {
     for (EDNSOption option : opt.getOptions(MARKER_OPTION)) {
       byte[] wire = option.toWire(); // code (2), length (2), data
       if (wire.length == 4 + Long.BYTES) {
-        return exchanges.get(ByteBuffer.wrap(wire, 4, Long.BYTES).getLong());
+        return exchanges.apply(ByteBuffer.wrap(wire, 4, Long.BYTES).getLong());
       }
     }
     return null;
