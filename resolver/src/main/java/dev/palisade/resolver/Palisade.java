@@ -263,8 +263,9 @@ public final class Palisade implements AutoCloseable {
       log.warn("CompletableFuture starts a thread per task on this machine (common pool parallelism {}): NXDOMAIN and NODATA"
           + " validation will be slow; run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2", ForkJoinPool.getCommonPoolParallelism());
     }
-    // Bounded: one thread per core. Validation tasks never block, so the queue stays short; the
-    // common pool is never used (dnsjava would starve it).
+    // Bounded: one thread per core. Validation tasks never block, so the queue stays short. Our
+    // executor goes to every dnsjava call that takes one; the common pool only gets the steps
+    // dnsjava continues without (Main.boundDefaultAsyncPool).
     ExecutorService crypto = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("palisade-dnssec", true));
     DnssecValidator validator = new DnssecValidator(anchors, resolver, crypto, clock);
     log.info("validating DNSSEC from {}", anchors.source());

@@ -2,8 +2,6 @@ package dev.palisade.resolver.cache;
 
 import dev.palisade.config.CacheConfig;
 import dev.palisade.dnssec.DnssecRecords;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -132,12 +130,10 @@ final class CachedAnswer {
     return ttlNanos - (now - storedNanos);
   }
 
-  /** The answer with every TTL lowered by the seconds it has spent in the cache. */
-  Message message(long now) {
-    return parse(wire(now));
-  }
-
-  /** {@link #message(long)} as wire bytes (ID 0): a copy, the caller's to keep. */
+  /**
+   * The answer's wire bytes (ID 0) with every TTL lowered by the seconds it has spent in the cache:
+   * a copy, the caller's to keep.
+   */
   byte[] wire(long now) {
     long age = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(now - storedNanos));
     byte[] copy = wire.clone();
@@ -149,12 +145,7 @@ final class CachedAnswer {
     return copy;
   }
 
-  /** The answer with every TTL set to {@link #STALE_TTL_SECONDS}. */
-  Message staleMessage() {
-    return parse(staleWire());
-  }
-
-  /** {@link #staleMessage()} as wire bytes: a copy, the caller's to keep. */
+  /** The answer's wire bytes with every TTL set to {@link #STALE_TTL_SECONDS}: a copy, the caller's to keep. */
   byte[] staleWire() {
     byte[] copy = wire.clone();
     for (int offset : ttlOffsets) {
@@ -165,14 +156,5 @@ final class CachedAnswer {
 
   int weight() {
     return wire.length + 4 * ttlOffsets.length + OVERHEAD;
-  }
-
-  private static Message parse(byte[] wire) {
-    try {
-      return new Message(wire);
-    } catch (IOException e) {
-      // We produced these bytes from a parsed message: failing to read them back is a bug.
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -105,9 +105,9 @@ public final class Answer {
     return new Answer(m, source, upstream, security);
   }
 
-  /** A copy holding {@code reply} as wire bytes (with its response code), the rest unchanged. */
-  public Answer withWire(byte[] reply, int replyRcode) {
-    return new Answer(null, Objects.requireNonNull(reply, "reply"), replyRcode, source, upstream, security);
+  /** A copy holding {@code reply} as wire bytes, the same answer reshaped: response code and the rest unchanged. */
+  public Answer withWire(byte[] reply) {
+    return new Answer(null, Objects.requireNonNull(reply, "reply"), rcode, source, upstream, security);
   }
 
   @Override

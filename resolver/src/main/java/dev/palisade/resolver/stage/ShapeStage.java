@@ -47,7 +47,7 @@ public final class ShapeStage implements Stage {
               if (wire != null) {
                 byte[] reply = WireShape.shape(client, wire, answer.rcode());
                 if (reply != null) {
-                  return answer.withWire(reply, answer.rcode());
+                  return answer.withWire(reply);
                 }
               }
               return answer.withMessage(shape(client, answer.message()));

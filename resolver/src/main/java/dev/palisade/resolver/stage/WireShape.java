@@ -3,6 +3,7 @@ package dev.palisade.resolver.stage;
 import dev.palisade.dnssec.DnssecRecords;
 import dev.palisade.resolver.chain.WireNames;
 import dev.palisade.upstream.Reorigination;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -25,7 +26,7 @@ import org.xbill.DNS.Type;
  */
 final class WireShape {
 
-  private static final int EDE = 15; // RFC 8914 option code
+  private static final int EDE = EDNSOption.Code.EDNS_EXTENDED_ERROR; // RFC 8914
 
   private WireShape() {}
 
