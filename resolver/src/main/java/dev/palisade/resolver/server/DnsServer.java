@@ -4,6 +4,8 @@ import dev.palisade.config.ListenAddress;
 import dev.palisade.resolver.chain.Pipeline;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -38,6 +40,15 @@ public final class DnsServer implements AutoCloseable {
 
   /** The longest UDP query read whole. */
   static final int MAX_QUERY_SIZE = 4096;
+
+  /**
+   * The UDP listeners' buffers: a 64 KiB receive buffer per read burst and a direct copy of each
+   * reply. Netty's default (adaptive) allocator kept allocating fresh chunks for them, and the JDK
+   * zeroes every direct chunk it allocates: about 1% of a cache hit's CPU. The pooled allocator
+   * reuses its chunks; one arena, since one event loop uses it, with 1 MiB chunks (8 KiB pages,
+   * order 7) to keep the memory it holds small.
+   */
+  static final ByteBufAllocator UDP_BUFFERS = new PooledByteBufAllocator(true, 0, 1, 8192, 7, 256, 64, true);
 
   private final EventLoops loops;
   private final QueryHandler handler;
@@ -124,7 +135,8 @@ public final class DnsServer implements AutoCloseable {
     Bootstrap b =
         new Bootstrap()
             .group(loops.group())
-            .channel(loops.datagramChannel())
+            .channelFactory(loops.datagramChannel(at.getAddress()))
+            .option(ChannelOption.ALLOCATOR, UDP_BUFFERS)
             .option(ChannelOption.SO_RCVBUF, 4 << 20)
             .option(ChannelOption.SO_SNDBUF, 4 << 20)
             .handler(udpHandler);

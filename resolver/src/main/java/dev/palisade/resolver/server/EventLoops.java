@@ -1,5 +1,6 @@
 package dev.palisade.resolver.server;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -11,10 +12,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,6 +61,16 @@ public final class EventLoops implements AutoCloseable {
 
   public Class<? extends DatagramChannel> datagramChannel() {
     return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+  }
+
+  /**
+   * A UDP socket of the address family of {@code bindTo}: an IPv4 address gets an AF_INET socket,
+   * as unbound and every C resolver open it, instead of the dual-stack AF_INET6 socket Netty opens by
+   * default, whose every datagram the kernel converts to and from a v4-mapped address.
+   */
+  public ChannelFactory<DatagramChannel> datagramChannel(InetAddress bindTo) {
+    SocketProtocolFamily family = bindTo instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+    return epoll ? () -> new EpollDatagramChannel(family) : () -> new NioDatagramChannel(family);
   }
 
   @Override
