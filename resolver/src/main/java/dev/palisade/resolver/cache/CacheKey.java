@@ -1,11 +1,8 @@
 package dev.palisade.resolver.cache;
 
-import org.xbill.DNS.ExtendedFlags;
+import dev.palisade.resolver.chain.Query;
 import org.xbill.DNS.Flags;
-import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.OPTRecord;
-import org.xbill.DNS.Record;
 
 /**
  * What makes two queries share an answer: the name (dnsjava's {@link Name#equals} and hash ignore
@@ -14,15 +11,8 @@ import org.xbill.DNS.Record;
  */
 record CacheKey(Name name, int type, int dclass, boolean dnssecOk, boolean checkingDisabled) {
 
-  static CacheKey of(Message query) {
-    Record q = query.getQuestion();
-    OPTRecord opt = query.getOPT();
-    return new CacheKey(
-        q.getName(),
-        q.getType(),
-        q.getDClass(),
-        opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0,
-        query.getHeader().getFlag(Flags.CD));
+  static CacheKey of(Query query) {
+    return new CacheKey(query.name(), query.type(), query.dclass(), query.dnssecOk(), query.flag(Flags.CD));
   }
 
   /** Rough heap bytes of a key: the record, the name's bytes and its object. */

@@ -65,7 +65,7 @@ public final class CacheStage implements Stage {
 
   @Override
   public CompletableFuture<Answer> handle(Chain chain) {
-    CacheKey key = CacheKey.of(chain.query().message());
+    CacheKey key = CacheKey.of(chain.query());
     long now = nanoTime.getAsLong();
     CompletableFuture<CachedAnswer> current = map.get(key);
     if (current != null && !current.isDone()) {
@@ -174,7 +174,7 @@ public final class CacheStage implements Stage {
     listener.onPrefetch();
     Query query = chain.query();
     long deadline = now + (query.deadlineNanos() - query.receivedNanos());
-    Query background = new Query(query.message(), query.client(), now, deadline);
+    Query background = query.at(now, deadline);
     chain.proceed(background).whenComplete((answer, error) -> {
       if (error != null) {
         log.debug("prefetch failed: {}", error.toString());

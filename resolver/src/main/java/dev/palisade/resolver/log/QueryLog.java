@@ -24,12 +24,11 @@ public final class QueryLog implements QueryObserver {
     if (!log.isInfoEnabled()) {
       return;
     }
-    Record q = query.message().getQuestion();
     log.info("query client={} proto={} name={} type={} rcode={} source={} us={}",
         query.client().address().getAddress().getHostAddress(),
         query.client().protocol().name().toLowerCase(Locale.ROOT),
-        q == null ? "-" : q.getName(),
-        q == null ? "-" : Type.string(q.getType()),
+        query.name() == null ? "-" : query.name(),
+        query.type() < 0 ? "-" : Type.string(query.type()),
         answer == null ? "SERVFAIL" : Rcode.string(answer.rcode()),
         answer == null ? "failure" : answer.source().name().toLowerCase(Locale.ROOT),
         nanos / 1000);

@@ -29,12 +29,11 @@ public final class RefusalLog implements RefusalListener {
     if (!log.isInfoEnabled() || !limiter.tryAcquire()) {
       return;
     }
-    Record q = query.message().getQuestion();
     log.info("{} client={} name={} type={} layer={} reason=\"{}\"",
         enforced ? "refused" : "would refuse (monitor)",
         query.client().address().getAddress().getHostAddress(),
-        q == null ? "-" : q.getName(),
-        q == null ? "-" : Type.string(q.getType()),
+        query.name() == null ? "-" : query.name(),
+        query.type() < 0 ? "-" : Type.string(query.type()),
         layer,
         reason);
   }

@@ -84,8 +84,7 @@ final class QueryMetrics implements QueryObserver {
 
   @Override
   public void answered(Query query, Answer answer, long nanos) {
-    Record q = query.message().getQuestion();
-    int type = typeIndex(q == null ? -1 : q.getType());
+    int type = typeIndex(query.type());
     int rcode = answer == null ? Rcode.SERVFAIL : answer.rcode();
     int r = rcode >= 0 && rcode < RCODES ? rcode : OTHER_RCODE;
     int p = query.client().protocol().ordinal();

@@ -92,18 +92,25 @@ final class QueryHandler {
       listener.rateLimited(from.getAddress(), protocol, false);
       return DROP;
     }
-    WireCodec.Decoded d = WireCodec.decode(packet);
-    if (d.drop()) {
-      return DROP;
+    long now = nanoTime.getAsLong();
+    Setup s = setup;
+    Client client = new Client(from, protocol);
+    // The common shape is read straight from the bytes; anything else goes through dnsjava.
+    Query query = Query.read(packet, client, now, now + s.timeoutNanos());
+    if (query == null) {
+      WireCodec.Decoded d = WireCodec.decode(packet);
+      if (d.drop()) {
+        return DROP;
+      }
+      if (d.immediateReply != null) {
+        // FORMERR for what does not parse (a malformed COOKIE option included, RFC 7873 section
+        // 5.2.2). Over the limit, not even that.
+        return withinLimit ? CompletableFuture.completedFuture(d.immediateReply) : overLimit(null, from, protocol);
+      }
+      query = new Query(d.query, client, now, now + s.timeoutNanos());
     }
-    if (d.immediateReply != null) {
-      // FORMERR for what does not parse (a malformed COOKIE option included, RFC 7873 section
-      // 5.2.2). Over the limit, not even that.
-      return withinLimit ? CompletableFuture.completedFuture(d.immediateReply) : overLimit(null, from, protocol);
-    }
-    Message message = d.query;
-    int limit = protocol == Protocol.UDP ? WireCodec.udpLimit(message) : WireCodec.TCP_LIMIT;
-    Cookies.Check cookie = cookies.check(cookieOption(message), from.getAddress());
+    int limit = protocol == Protocol.UDP ? WireCodec.udpLimit(query) : WireCodec.TCP_LIMIT;
+    Cookies.Check cookie = cookies.check(query.cookieOption(), from.getAddress());
     if (!withinLimit && cookie.status() != Cookies.Status.VALID) {
       if (cookie.status() == Cookies.Status.CLIENT_ONLY && protocol == Protocol.UDP) {
         // RFC 7873 section 5.2.3 and Unbound's ratelimit with cookies: a client over the limit that
@@ -111,13 +118,10 @@ final class QueryHandler {
         // that cookie it proves its address and is no longer limited.
         listener.rateLimited(from.getAddress(), protocol, true);
         listener.badCookie(protocol);
-        return CompletableFuture.completedFuture(WireCodec.encode(withCookie(badCookie(message), cookie.reply()), limit));
+        return CompletableFuture.completedFuture(WireCodec.encode(withCookie(badCookie(query.message()), cookie.reply()), limit));
       }
-      return overLimit(message, from, protocol);
+      return overLimit(query, from, protocol);
     }
-    long now = nanoTime.getAsLong();
-    Setup s = setup;
-    Query query = new Query(message, new Client(from, protocol), now, now + s.timeoutNanos());
     CompletableFuture<Answer> out;
     try {
       out = s.pipeline().handle(query);
@@ -125,13 +129,14 @@ final class QueryHandler {
       out = CompletableFuture.failedFuture(e);
     }
     byte[] cookieReply = cookie.reply();
+    Query asked = query;
     return out.handle(
         (answer, e) -> {
           if (e != null) {
             // ShapeStage turns every failure inside into SERVFAIL: reaching here is a bug of ours.
             log.warn("answering {} failed: {}", from, e.toString());
             listener.unexpectedError(protocol, e);
-            return WireCodec.encode(Responses.servfail(message), limit);
+            return WireCodec.encode(Responses.servfail(asked.message()), limit);
           }
           byte[] wire = answer.wire();
           if (wire != null && cookieReply == null && wire.length <= limit) {
@@ -143,12 +148,13 @@ final class QueryHandler {
         });
   }
 
-  private CompletableFuture<byte[]> overLimit(Message message, InetSocketAddress from, Protocol protocol) {
-    boolean refuse = rateLimiter.refuses() && message != null;
+  private CompletableFuture<byte[]> overLimit(Query query, InetSocketAddress from, Protocol protocol) {
+    boolean refuse = rateLimiter.refuses() && query != null;
     listener.rateLimited(from.getAddress(), protocol, refuse);
     if (!refuse) {
       return DROP;
     }
+    Message message = query.message();
     Message refused = Responses.error(message, Rcode.REFUSED);
     if (message.getOPT() != null) {
       refused.addRecord(new OPTRecord(Reorigination.EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
@@ -159,25 +165,6 @@ final class QueryHandler {
   /** The ARCOUNT of a raw message (0 when shorter than a header). */
   private static int additionalCount(byte[] packet) {
     return packet.length < 12 ? 0 : ((packet[10] & 0xff) << 8) | (packet[11] & 0xff);
-  }
-
-  /** The COOKIE option's bytes (client cookie, then server cookie if any), or null. */
-  private static byte[] cookieOption(Message m) {
-    OPTRecord opt = m.getOPT();
-    if (opt == null) {
-      return null;
-    }
-    for (EDNSOption o : opt.getOptions(Cookies.OPTION_CODE)) {
-      if (o instanceof CookieOption c) {
-        byte[] client = c.getClientCookie();
-        byte[] server = c.getServerCookie().orElse(new byte[0]);
-        byte[] all = new byte[client.length + server.length];
-        System.arraycopy(client, 0, all, 0, client.length);
-        System.arraycopy(server, 0, all, client.length, server.length);
-        return all;
-      }
-    }
-    return null;
   }
 
   private static Message badCookie(Message query) {

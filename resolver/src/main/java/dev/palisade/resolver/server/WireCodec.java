@@ -1,11 +1,11 @@
 package dev.palisade.resolver.server;
 
+import dev.palisade.resolver.chain.Query;
 import dev.palisade.upstream.Reorigination;
 import java.io.IOException;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
@@ -78,12 +78,11 @@ final class WireCodec {
    * The most a UDP reply to {@code query} may carry: the client's advertised EDNS size, never less
    * than 512 and never more than we advertise ourselves (RFC 6891 section 6.2.5; DNS Flag Day 2020).
    */
-  static int udpLimit(Message query) {
-    OPTRecord opt = query.getOPT();
-    if (opt == null) {
+  static int udpLimit(Query query) {
+    if (!query.hasOpt()) {
       return CLASSIC_UDP_LIMIT;
     }
-    return Math.max(CLASSIC_UDP_LIMIT, Math.min(opt.getPayloadSize(), Reorigination.EDNS_PAYLOAD));
+    return Math.max(CLASSIC_UDP_LIMIT, Math.min(query.udpPayload(), Reorigination.EDNS_PAYLOAD));
   }
 
   /**

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
 /**
@@ -45,23 +45,23 @@ public final class PolicyStage implements Stage {
   @Override
   public CompletableFuture<Answer> handle(Chain chain) {
     Query query = chain.query();
-    Message m = query.message();
-    Record question = m.getQuestion();
+    Name name = query.name();
+    int type = query.type();
     String client = query.client().address().getAddress().getHostAddress();
-    Decision d = engine.onQuery(client, question.getName(), question.getType());
+    Decision d = engine.onQuery(client, name, type);
     report(query, d);
     if (d.refuse()) {
-      return CompletableFuture.completedFuture(Answer.local(refusal(m, d), Source.POLICY));
+      return CompletableFuture.completedFuture(Answer.local(refusal(query.message(), d), Source.POLICY));
     }
     if (d.answerLocally()) {
       // Single-label and special-use names: nobody outside can answer them (RFC 6761).
-      return CompletableFuture.completedFuture(Answer.local(Responses.error(m, Rcode.NXDOMAIN), Source.POLICY));
+      return CompletableFuture.completedFuture(Answer.local(Responses.error(query.message(), Rcode.NXDOMAIN), Source.POLICY));
     }
     return chain.proceed(query).thenApply(answer -> {
       boolean fromUpstream = answer.source() == Source.UPSTREAM;
-      Decision a = engine.onAnswer(client, question.getName(), question.getType(), answer::message, fromUpstream);
+      Decision a = engine.onAnswer(client, name, type, answer::message, fromUpstream);
       report(query, a);
-      return a.refuse() ? Answer.local(refusal(m, a), Source.POLICY) : answer;
+      return a.refuse() ? Answer.local(refusal(query.message(), a), Source.POLICY) : answer;
     });
   }
 

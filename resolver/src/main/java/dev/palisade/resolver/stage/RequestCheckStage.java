@@ -2,6 +2,7 @@ package dev.palisade.resolver.stage;
 
 import dev.palisade.resolver.chain.Answer;
 import dev.palisade.resolver.chain.Chain;
+import dev.palisade.resolver.chain.Query;
 import dev.palisade.resolver.chain.Responses;
 import dev.palisade.resolver.chain.Source;
 import dev.palisade.resolver.chain.Stage;
@@ -23,12 +24,23 @@ public final class RequestCheckStage implements Stage {
 
   @Override
   public CompletableFuture<Answer> handle(Chain chain) {
-    Message m = chain.query().message();
-    int rcode = check(m);
+    Query query = chain.query();
+    int rcode = query.fromWire() ? check(query) : check(query.message());
     if (rcode == Rcode.NOERROR) {
-      return chain.proceed(chain.query());
+      return chain.proceed(query);
     }
-    return CompletableFuture.completedFuture(Answer.local(Responses.error(m, rcode), Source.LOCAL));
+    return CompletableFuture.completedFuture(Answer.local(Responses.error(query.message(), rcode), Source.LOCAL));
+  }
+
+  /**
+   * {@link #check(Message)} for a query read from its bytes, whose shape {@link Query#read} already
+   * checked: opcode QUERY, one question, no answer or authority records, at most one OPT.
+   */
+  static int check(Query q) {
+    if (q.hasOpt() && q.ednsVersion() != 0) {
+      return Rcode.BADVERS;
+    }
+    return q.type() == Type.AXFR || q.type() == Type.IXFR ? Rcode.REFUSED : Rcode.NOERROR;
   }
 
   /** {@link Rcode#NOERROR} when the query may proceed, else the rcode to answer with. */

@@ -3,6 +3,7 @@ package dev.palisade.resolver.stage;
 import dev.palisade.dnssec.DnssecRecords;
 import dev.palisade.resolver.chain.Answer;
 import dev.palisade.resolver.chain.Chain;
+import dev.palisade.resolver.chain.Query;
 import dev.palisade.resolver.chain.Responses;
 import dev.palisade.resolver.chain.Source;
 import dev.palisade.resolver.chain.Stage;
@@ -34,14 +35,14 @@ public final class ShapeStage implements Stage {
 
   @Override
   public CompletableFuture<Answer> handle(Chain chain) {
-    Message client = chain.query().message();
+    Query client = chain.query();
     return chain
-        .proceed(chain.query())
+        .proceed(client)
         .handle(
             (answer, error) -> {
               if (error != null) {
                 log.debug("query failed inside the pipeline", error);
-                answer = Answer.local(Responses.servfail(client), Source.LOCAL);
+                answer = Answer.local(Responses.servfail(client.message()), Source.LOCAL);
               }
               byte[] wire = answer.wire();
               if (wire != null) {
@@ -50,7 +51,7 @@ public final class ShapeStage implements Stage {
                   return answer.withWire(reply);
                 }
               }
-              return answer.withMessage(shape(client, answer.message()));
+              return answer.withMessage(shape(client.message(), answer.message()));
             });
   }
 

@@ -37,7 +37,7 @@ public final class ValidateStage implements Stage {
 
   @Override
   public CompletableFuture<Answer> handle(Chain chain) {
-    if (chain.query().message().getHeader().getFlag(Flags.CD)) {
+    if (chain.query().flag(Flags.CD)) {
       return chain.proceed(chain.query());
     }
     return validator

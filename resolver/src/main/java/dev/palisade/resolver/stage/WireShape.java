@@ -1,14 +1,11 @@
 package dev.palisade.resolver.stage;
 
 import dev.palisade.dnssec.DnssecRecords;
+import dev.palisade.resolver.chain.Query;
 import dev.palisade.resolver.chain.WireNames;
 import dev.palisade.upstream.Reorigination;
 import org.xbill.DNS.EDNSOption;
-import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
-import org.xbill.DNS.Message;
-import org.xbill.DNS.OPTRecord;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
@@ -36,21 +33,22 @@ final class WireShape {
    *
    * @param rcode {@code inner}'s full response code
    */
-  static byte[] shape(Message client, byte[] inner, int rcode) {
-    Record question = client.getQuestion();
-    if (rcode > 0xF || question == null || inner.length < 12 || WireNames.u16(inner, 4) != 1) {
+  static byte[] shape(Query client, byte[] inner, int rcode) {
+    if (rcode > 0xF || client.type() < 0 || inner.length < 12 || WireNames.u16(inner, 4) != 1) {
       return null;
     }
-    // The client's name, in its own spelling (Name keeps the case it was read with).
-    byte[] name = question.getName().toWire();
-    int typeAt = 12 + name.length;
-    if (inner.length < typeAt + 4 || !sameName(inner, name) || WireNames.u16(inner, typeAt) != question.getType()
-        || WireNames.u16(inner, typeAt + 2) != question.getDClass()) {
+    // The client's name, in its own spelling.
+    byte[] name = client.nameBytes();
+    int nameAt = client.nameOffset();
+    int nameLength = client.nameLength();
+    int typeAt = 12 + nameLength;
+    int qtype = client.type();
+    if (inner.length < typeAt + 4 || !sameName(inner, name, nameAt, nameLength) || WireNames.u16(inner, typeAt) != qtype
+        || WireNames.u16(inner, typeAt + 2) != client.dclass()) {
       return null;
     }
-    OPTRecord clientOpt = client.getOPT();
-    boolean dnssecOk = clientOpt != null && (clientOpt.getFlags() & ExtendedFlags.DO) != 0;
-    int qtype = question.getType();
+    boolean hasOpt = client.hasOpt();
+    boolean dnssecOk = client.dnssecOk();
     int answers = WireNames.u16(inner, 6) + WireNames.u16(inner, 8);
     int records = answers + WireNames.u16(inner, 10);
     int pos = typeAt + 4;
@@ -95,22 +93,21 @@ final class WireShape {
         return null;
       }
     }
-    byte[] out = new byte[body + (clientOpt != null ? 11 + edeBytes : 0)];
+    byte[] out = new byte[body + (hasOpt ? 11 + edeBytes : 0)];
     System.arraycopy(inner, 0, out, 0, body);
-    var h = client.getHeader();
-    int id = h.getID();
+    int id = client.id();
     out[0] = (byte) (id >>> 8);
     out[1] = (byte) id;
     // QR, the client's opcode and RD; RA always (we offer recursion to every client we answer);
     // AD only for clients that signal they understand it (RFC 6840 section 5.8); the client's CD.
-    boolean wantsAd = h.getFlag(Flags.AD) || dnssecOk;
-    out[2] = (byte) (0x80 | (h.getOpcode() & 0xF) << 3 | (h.getFlag(Flags.RD) ? 0x01 : 0));
-    out[3] = (byte) (0x80 | (wantsAd && (inner[3] & 0x20) != 0 ? 0x20 : 0) | (h.getFlag(Flags.CD) ? 0x10 : 0) | rcode);
-    int additional = WireNames.u16(inner, 10) - (optStart >= 0 ? 1 : 0) + (clientOpt != null ? 1 : 0);
+    boolean wantsAd = client.flag(Flags.AD) || dnssecOk;
+    out[2] = (byte) (0x80 | (client.opcode() & 0xF) << 3 | (client.flag(Flags.RD) ? 0x01 : 0));
+    out[3] = (byte) (0x80 | (wantsAd && (inner[3] & 0x20) != 0 ? 0x20 : 0) | (client.flag(Flags.CD) ? 0x10 : 0) | rcode);
+    int additional = WireNames.u16(inner, 10) - (optStart >= 0 ? 1 : 0) + (hasOpt ? 1 : 0);
     out[10] = (byte) (additional >>> 8);
     out[11] = (byte) additional;
-    System.arraycopy(name, 0, out, 12, name.length);
-    if (clientOpt != null) {
+    System.arraycopy(name, nameAt, out, 12, nameLength);
+    if (hasOpt) {
       // Our own OPT (RFC 6891 section 6.1.2), the client's DO echoed, and of the inner answer's
       // options only Extended DNS Errors (RFC 8914).
       int o = body; // root name: one zero byte
@@ -129,10 +126,10 @@ final class WireShape {
     return out;
   }
 
-  /** Whether the question name at offset 12 of {@code wire} is {@code name}, ignoring ASCII case. */
-  private static boolean sameName(byte[] wire, byte[] name) {
-    for (int i = 0; i < name.length; i++) {
-      if (lower(wire[12 + i]) != lower(name[i])) {
+  /** Whether the question name at offset 12 of {@code wire} is the name in {@code name}, ignoring ASCII case. */
+  private static boolean sameName(byte[] wire, byte[] name, int at, int length) {
+    for (int i = 0; i < length; i++) {
+      if (lower(wire[12 + i]) != lower(name[at + i])) {
         return false;
       }
     }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palisade.resolver.chain.Client;
+import dev.palisade.resolver.chain.Protocol;
+import dev.palisade.resolver.chain.Query;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.xbill.DNS.ARecord;
@@ -68,16 +72,26 @@ class WireCodecTest {
   @Test
   void udpLimitFollowsTheClientsEdnsSizeWithinBounds() throws Exception {
     Message noEdns = query("example.com.");
-    assertEquals(512, WireCodec.udpLimit(noEdns));
+    assertEquals(512, udpLimit(noEdns));
     Message big = query("example.com.");
     big.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
-    assertEquals(1232, WireCodec.udpLimit(big));
+    assertEquals(1232, udpLimit(big));
     Message small = query("example.com.");
     small.addRecord(new OPTRecord(100, 0, 0), Section.ADDITIONAL);
-    assertEquals(512, WireCodec.udpLimit(small));
+    assertEquals(512, udpLimit(small));
     Message mid = query("example.com.");
     mid.addRecord(new OPTRecord(800, 0, 0), Section.ADDITIONAL);
-    assertEquals(800, WireCodec.udpLimit(mid));
+    assertEquals(800, udpLimit(mid));
+  }
+
+  /** The limit for the query read from its bytes, after checking dnsjava's parse gives the same. */
+  private static int udpLimit(Message m) {
+    Client from = new Client(new InetSocketAddress("127.0.0.1", 5353), Protocol.UDP);
+    Query read = Query.read(m.toWire(), from, 0, 1);
+    assertNotNull(read);
+    int limit = WireCodec.udpLimit(read);
+    assertEquals(WireCodec.udpLimit(new Query(m, from, 0, 1)), limit);
+    return limit;
   }
 
   private static Message reply(int answers, int additionals, boolean opt) throws Exception {

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.palisade.dnssec.DnssecRecords;
+import dev.palisade.resolver.chain.Client;
+import dev.palisade.resolver.chain.Protocol;
+import dev.palisade.resolver.chain.Query;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -84,10 +88,29 @@ class WireShapeTest {
     return m;
   }
 
-  /** The reply both ways; asserts they agree byte for byte and returns it. */
+  private static final Client FROM = new Client(new InetSocketAddress("127.0.0.1", 5353), Protocol.UDP);
+
+  /** The client's query as the server takes it in: read from its bytes. */
+  private static Query wire(Message client) {
+    Query q = Query.read(client.toWire(), FROM, 0, 1);
+    assertNotNull(q, "a plain query is read from its bytes");
+    return q;
+  }
+
+  private static byte[] shape(Message client, byte[] inner, int rcode) {
+    byte[] fromWire = WireShape.shape(wire(client), inner, rcode);
+    byte[] fromMessage = WireShape.shape(new Query(client, FROM, 0, 1), inner, rcode);
+    assertArrayEquals(fromMessage, fromWire, "a query read from its bytes is shaped as one parsed by dnsjava");
+    return fromWire;
+  }
+
+  /**
+   * The reply both ways (and for the query both as read from its bytes and as parsed by dnsjava);
+   * asserts they agree byte for byte and returns it.
+   */
   private static byte[] bothWays(Message client, Message inner) throws Exception {
     byte[] wire = inner.toWire();
-    byte[] fast = WireShape.shape(client, wire, inner.getRcode());
+    byte[] fast = shape(client, wire, inner.getRcode());
     assertNotNull(fast, "the wire path declined");
     byte[] slow = ShapeStage.shape(client, new Message(wire)).toWire();
     assertArrayEquals(slow, fast, () -> "wire path\n" + parse(fast) + "\nmessage path\n" + parse(slow));
@@ -150,7 +173,7 @@ class WireShapeTest {
   void declinesDnssecRecordsForAClientWithoutDo() throws Exception {
     Message c = client("www.example.org.", Type.A, true, 0);
     Message in = inner("www.example.org.", Type.A, 0, true, true, List.of());
-    assertNull(WireShape.shape(c, in.toWire(), in.getRcode()), "the message path strips them");
+    assertNull(shape(c, in.toWire(), in.getRcode()), "the message path strips them");
     // What the cache stores for such clients: the same answer, stripped.
     Message stripped = DnssecRecords.strip(in);
     bothWays(c, stripped);
@@ -160,18 +183,18 @@ class WireShapeTest {
   void declinesExtendedRcodesAnOptThatIsNotLastAndAnotherQuestion() throws Exception {
     Message c = client("www.example.org.", Type.A, true, 0);
     Message ext = inner("www.example.org.", Type.A, Rcode.BADVERS, false, false, List.of());
-    assertNull(WireShape.shape(c, ext.toWire(), ext.getRcode()));
+    assertNull(shape(c, ext.toWire(), ext.getRcode()));
 
     Message optFirst = inner("www.example.org.", Type.A, 0, false, false, null);
     optFirst.removeAllRecords(Section.ADDITIONAL);
     optFirst.addRecord(new OPTRecord(1232, 0, 0), Section.ADDITIONAL);
     optFirst.addRecord(new ARecord(Name.fromString("ns", ORIGIN), DClass.IN, 300, InetAddress.getByName("192.0.2.53")), Section.ADDITIONAL);
-    assertNull(WireShape.shape(c, optFirst.toWire(), 0));
+    assertNull(shape(c, optFirst.toWire(), 0));
 
     Message other = inner("mail.example.org.", Type.A, 0, false, false, null);
-    assertNull(WireShape.shape(c, other.toWire(), 0));
+    assertNull(shape(c, other.toWire(), 0));
     Message otherType = inner("www.example.org.", Type.AAAA, 0, false, false, null);
-    assertNull(WireShape.shape(c, otherType.toWire(), 0));
+    assertNull(shape(c, otherType.toWire(), 0));
   }
 
   @Test
@@ -180,7 +203,7 @@ class WireShapeTest {
     byte[] wire = inner("www.example.org.", Type.A, 0, false, false, null).toWire();
     for (int cut = 12; cut < wire.length; cut++) {
       byte[] shorter = java.util.Arrays.copyOf(wire, cut);
-      assertNull(WireShape.shape(c, shorter, 0), "cut at " + cut);
+      assertNull(shape(c, shorter, 0), "cut at " + cut);
     }
   }
 }
