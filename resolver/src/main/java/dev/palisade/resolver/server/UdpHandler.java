@@ -2,7 +2,7 @@ package dev.palisade.resolver.server;
 
 import dev.palisade.resolver.chain.Protocol;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,7 +38,7 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       // Answered on the spot (cache, policy, errors): queue it and flush once when this read burst
       // ends, so that the replies of a burst leave in one sendmmsg instead of one syscall each.
       if (now != null) {
-        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(now), sender), ctx.voidPromise());
+        ctx.write(new DatagramPacket(direct(ch, now), sender), ctx.voidPromise());
       }
       handler.done();
       return;
@@ -48,11 +48,19 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
           if (error != null) {
             listener.unexpectedError(Protocol.UDP, error);
           } else if (r != null) {
-            ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(r), sender), ch.voidPromise());
+            ch.writeAndFlush(new DatagramPacket(direct(ch, r), sender), ch.voidPromise());
           }
           // After the write is queued: a graceful stop closes the channel only behind it.
           handler.done();
         });
+  }
+
+  /**
+   * The reply in a buffer of the channel's (pooled, direct) allocator: the socket writes from
+   * native memory, and a heap buffer would only be copied into one on the way out.
+   */
+  private static ByteBuf direct(Channel ch, byte[] reply) {
+    return ch.alloc().directBuffer(reply.length).writeBytes(reply);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.palisade.resolver.chain.Query;
 import dev.palisade.resolver.chain.Responses;
 import dev.palisade.resolver.chain.Source;
 import dev.palisade.resolver.chain.Stage;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.ExtendedErrorCodeOption;
@@ -47,7 +48,7 @@ public final class PolicyStage implements Stage {
     Query query = chain.query();
     Name name = query.name();
     int type = query.type();
-    String client = query.client().address().getAddress().getHostAddress();
+    String client = clientText(query.client().address().getAddress());
     Decision d = engine.onQuery(client, name, type);
     report(query, d);
     if (d.refuse()) {
@@ -63,6 +64,26 @@ public final class PolicyStage implements Stage {
       report(query, a);
       return a.refuse() ? Answer.local(refusal(query.message(), a), Source.POLICY) : answer;
     });
+  }
+
+  /** The last client's address and its text form. */
+  private record LastClient(InetAddress address, String text) {}
+
+  private volatile LastClient lastClient = new LastClient(null, "");
+
+  /**
+   * The client's address as text, the engine's key for its budgets. Queries mostly come in runs from
+   * one host (a machine's own resolver, a router's busiest device), and formatting an address costs
+   * more than comparing it with the last one.
+   */
+  private String clientText(InetAddress address) {
+    LastClient last = lastClient;
+    if (address.equals(last.address())) {
+      return last.text();
+    }
+    String text = address.getHostAddress();
+    lastClient = new LastClient(address, text);
+    return text;
   }
 
   private void report(Query query, Decision d) {
