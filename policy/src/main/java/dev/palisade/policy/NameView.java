@@ -58,24 +58,73 @@ final class NameView {
     return v;
   }
 
+  /**
+   * As {@link #parse(Name, LongSet)}, for the uncompressed wire-form name of {@code length} bytes
+   * (root label included) at {@code offset} of {@code wire}: a query's question, read without
+   * making a {@link Name} of it.
+   */
+  static NameView parse(byte[] wire, int offset, int length, LongSet localZones) {
+    byte[] low = new byte[length];
+    boolean upper = false;
+    int labels = 0;
+    for (int p = 0; p < length; ) {
+      int len = wire[offset + p] & 0xff;
+      low[p] = (byte) len;
+      if (len == 0) {
+        break;
+      }
+      labels++;
+      for (int k = p + 1; k <= p + len; k++) {
+        byte b = wire[offset + k];
+        if (b >= 'A' && b <= 'Z') {
+          // RFC 4343: ASCII letters only, as dnsjava's canonical form.
+          b += 32;
+          upper = true;
+        }
+        low[k] = b;
+      }
+      p += len + 1;
+    }
+    NameView v = labels == 0 ? root() : read(low, upper ? wire : null, offset, labels, localZones);
+    v.sourceWire = wire;
+    v.sourceOffset = offset;
+    v.zones = localZones;
+    return v;
+  }
+
   /** The name and local-zone table this view was made from (identity: see PolicyEngine's reuse). */
   Name source;
   LongSet zones;
+  /** Or the bytes and offset it was read from. */
+  byte[] sourceWire;
+  int sourceOffset;
+
+  private static NameView root() {
+    NameView root = new NameView("", "", new int[1], 0, null, null);
+    root.regLabel = 0;
+    return root;
+  }
 
   private static NameView read(Name name, LongSet localZones) {
     int labels = name.labels() - 1;
     if (labels <= 0) {
-      NameView root = new NameView("", "", new int[1], 0, null, null);
-      root.regLabel = 0;
-      return root;
+      return root();
     }
     // Read the canonical (lower-case) wire form: no escaping, no per-label strings. dnsjava's
     // plain toWire() costs microseconds on names of many labels (ip6.arpa); toWireCanonical()
     // does not. The original case is fetched only when the name has upper-case letters.
     byte[] low = name.toWireCanonical();
-    byte[] origWire = name.canonicalize() == name ? low : originalWire(name, labels, low.length);
+    return read(low, name.canonicalize() == name ? null : originalWire(name, labels, low.length), 0, labels, localZones);
+  }
+
+  /**
+   * @param low the name's canonical wire form, turned into its text in place
+   * @param origWire the wire form in the original case at {@code origOffset}, or null when that is
+   *     {@code low}
+   */
+  private static NameView read(byte[] low, byte[] origWire, int origOffset, int labels, LongSet localZones) {
     int n = low.length - 2;
-    byte[] orig = origWire == low ? null : new byte[n];
+    byte[] orig = origWire == null ? null : new byte[n];
     int[] starts = new int[labels];
     int invalid = 0;
     int pos = 0;
@@ -97,7 +146,7 @@ final class NameView {
         invalid |= b >= 128 ? 1 : LexicalModel.index((char) b) >>> 31;
         low[out] = (byte) b;
         if (orig != null) {
-          orig[out] = origWire[pos];
+          orig[out] = origWire[origOffset + pos];
         }
       }
     }

@@ -149,8 +149,21 @@ public final class PolicyEngine {
   /** Decides on a query before it is forwarded, and charges its budget when allowed. */
   public Decision onQuery(String client, Name name, int type) {
     Config c = config;
+    return onQuery(c, client, view(name, c.localZones), type);
+  }
+
+  /**
+   * As {@link #onQuery(String, Name, int)}, for the question name in wire form: {@code length}
+   * bytes (root label included, no compression) at {@code offset} of {@code wire}, as a query
+   * datagram carries it. The array must not change while the query is judged.
+   */
+  public Decision onQuery(String client, byte[] wire, int offset, int length, int type) {
+    Config c = config;
+    return onQuery(c, client, view(wire, offset, length, c.localZones), type);
+  }
+
+  private Decision onQuery(Config c, String client, NameView v, int type) {
     PolicySettings s = c.s;
-    NameView v = view(name, c.localZones);
     String domain = null;
     if (v.answerLocally) {
       return finish(client, s, new Decision(Decision.Verdict.ANSWER_LOCALLY, Layer.STRUCTURE, v.problem,
@@ -273,6 +286,17 @@ public final class PolicyEngine {
     return v;
   }
 
+  /** {@link #view(Name, LongSet)} for a name in wire form, reused by the array's identity and offset. */
+  private static NameView view(byte[] wire, int offset, int length, LongSet zones) {
+    NameView[] last = LAST_VIEW.get();
+    NameView v = last[0];
+    if (v == null || v.sourceWire != wire || v.sourceOffset != offset || v.zones != zones) {
+      v = NameView.parse(wire, offset, length, zones);
+      last[0] = v;
+    }
+    return v;
+  }
+
   /**
    * Decides on an answer before it is delivered: rebinding protection, and charging data the
    * answer reveals to the query's budget.
@@ -291,8 +315,17 @@ public final class PolicyEngine {
    */
   public Decision onAnswer(String client, Name qname, int qtype, Supplier<Message> answer, boolean fromUpstream) {
     Config c = config;
+    return onAnswer(c, client, view(qname, c.localZones), answer, fromUpstream);
+  }
+
+  /** As {@link #onAnswer(String, Name, int, Supplier, boolean)}, for the question name in wire form (see {@link #onQuery(String, byte[], int, int, int)}). */
+  public Decision onAnswer(String client, byte[] wire, int offset, int length, int qtype, Supplier<Message> answer, boolean fromUpstream) {
+    Config c = config;
+    return onAnswer(c, client, view(wire, offset, length, c.localZones), answer, fromUpstream);
+  }
+
+  private Decision onAnswer(Config c, String client, NameView v, Supplier<Message> answer, boolean fromUpstream) {
     PolicySettings s = c.s;
-    NameView v = view(qname, c.localZones);
     if (v.problem != null || v.labels == 0) {
       return finish(client, s, Decision.allow(0, null), true, false);
     }

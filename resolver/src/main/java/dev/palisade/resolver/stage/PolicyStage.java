@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.xbill.DNS.ExtendedErrorCodeOption;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Section;
@@ -46,10 +45,13 @@ public final class PolicyStage implements Stage {
   @Override
   public CompletableFuture<Answer> handle(Chain chain) {
     Query query = chain.query();
-    Name name = query.name();
+    // The name as the client sent it, without making a dnsjava Name of it.
+    byte[] name = query.nameBytes();
+    int at = query.nameOffset();
+    int length = query.nameLength();
     int type = query.type();
     String client = clientText(query.client().address().getAddress());
-    Decision d = engine.onQuery(client, name, type);
+    Decision d = engine.onQuery(client, name, at, length, type);
     report(query, d);
     if (d.refuse()) {
       return CompletableFuture.completedFuture(Answer.local(refusal(query.message(), d), Source.POLICY));
@@ -60,7 +62,7 @@ public final class PolicyStage implements Stage {
     }
     return chain.proceed(query).thenApply(answer -> {
       boolean fromUpstream = answer.source() == Source.UPSTREAM;
-      Decision a = engine.onAnswer(client, name, type, answer::message, fromUpstream);
+      Decision a = engine.onAnswer(client, name, at, length, type, answer::message, fromUpstream);
       report(query, a);
       return a.refuse() ? Answer.local(refusal(query.message(), a), Source.POLICY) : answer;
     });
