@@ -64,15 +64,23 @@ public final class Answer {
   public Message message() {
     Message m = message;
     if (m == null) {
-      try {
-        m = new Message(wire);
-      } catch (IOException e) {
-        // Wire answers are made by Palisade from messages it encoded: unreadable means a bug.
-        throw new UncheckedIOException(e);
-      }
+      // Wire answers are made by Palisade from messages it encoded.
+      m = parseChecked(wire);
       message = m;
     }
     return m;
+  }
+
+  /**
+   * Parses bytes Palisade made or already checked (a wire answer, a query {@link Query#read}
+   * took): unreadable means a bug of ours, not bad input.
+   */
+  static Message parseChecked(byte[] wire) {
+    try {
+      return new Message(wire);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

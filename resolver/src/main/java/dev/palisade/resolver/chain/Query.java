@@ -172,12 +172,8 @@ public final class Query {
   public Message message() {
     Message m = message;
     if (m == null) {
-      try {
-        m = new Message(wire);
-      } catch (IOException e) {
-        // read() takes only what dnsjava parses: failing here is a bug of ours.
-        throw new UncheckedIOException(e);
-      }
+      // read() takes only what dnsjava parses.
+      m = Answer.parseChecked(wire);
       message = m;
     }
     return m;
