@@ -501,7 +501,7 @@ $(table repeat)
     $([ -n "$PALISADE_DNSSEC" ] && echo 'turned off (`dnssec: GETDNS_EXTENSION_FALSE`)' || echo 'not in this build'), exfiltration
     policy $([ "$PALISADE_POLICY" = yes ] && echo 'on with `local_zones: [bench.test]` (forwarded, neither scored nor budgeted; without it `test.` gets NXDOMAIN and the miss workload reads as a tunnel)' || echo 'not in this build'); other settings default
     ([effective config](#palisade-effective-config) below).
-  - unbound on ${ADDR[unbound]}: 2 threads, \`module-config: "iterator"\`, \`forward-tls-upstream: yes\`,
+  - unbound on ${ADDR[unbound]}: 1 thread, \`module-config: "iterator"\`, \`forward-tls-upstream: yes\`,
     default cache sizes, \`max-reuse-tcp-queries: $UNBOUND_MAX_REUSE\` (its default, 200, reconnects often).
   - Stubby on ${ADDR[stubby]}: \`stubby -C stubby.yml\`, TLS only, authentication required,
     \`idle_timeout: 10000\`, no cache.
