@@ -318,13 +318,23 @@ public final class PolicyEngine {
     return onAnswer(c, client, view(qname, c.localZones), answer, fromUpstream);
   }
 
-  /** As {@link #onAnswer(String, Name, int, Supplier, boolean)}, for the question name in wire form (see {@link #onQuery(String, byte[], int, int, int)}). */
-  public Decision onAnswer(String client, byte[] wire, int offset, int length, int qtype, Supplier<Message> answer, boolean fromUpstream) {
+  /**
+   * As {@link #onAnswer(String, Name, int, Supplier, boolean)}, for the question name in wire form
+   * (see {@link #onQuery(String, byte[], int, int, int)}), and with the answer's own bytes when it
+   * has them ({@code answerWire}, else null): the rebinding check then reads its addresses from
+   * them, and {@code answer} is parsed only if the other checks need its records.
+   */
+  public Decision onAnswer(String client, byte[] wire, int offset, int length, int qtype, byte[] answerWire, Supplier<Message> answer,
+      boolean fromUpstream) {
     Config c = config;
-    return onAnswer(c, client, view(wire, offset, length, c.localZones), answer, fromUpstream);
+    return onAnswer(c, client, view(wire, offset, length, c.localZones), answerWire, answer, fromUpstream);
   }
 
   private Decision onAnswer(Config c, String client, NameView v, Supplier<Message> answer, boolean fromUpstream) {
+    return onAnswer(c, client, v, null, answer, fromUpstream);
+  }
+
+  private Decision onAnswer(Config c, String client, NameView v, byte[] answerWire, Supplier<Message> answer, boolean fromUpstream) {
     PolicySettings s = c.s;
     if (v.problem != null || v.labels == 0) {
       return finish(client, s, Decision.allow(0, null), true, false);
@@ -332,7 +342,12 @@ public final class PolicyEngine {
     String domain = v.registrable();
     boolean local = v.kind != NameView.Kind.NORMAL;
     if (s.answers().rebinding() && !local && !s.answers().rebindingAllow().matches(v.hashes, v.labels)) {
-      for (Record r : answer.get().getSection(Section.ANSWER)) {
+      int fromWire = answerWire == null ? WireAnswer.UNREADABLE : WireAnswer.privateAddress(answerWire);
+      if (fromWire == WireAnswer.PRIVATE) {
+        return refuse(client, s, Layer.ANSWER, "private address for a public name (rebinding)", 0, domain,
+            Decision.EDE_BLOCKED, true);
+      }
+      for (Record r : fromWire == WireAnswer.NONE ? List.<Record>of() : answer.get().getSection(Section.ANSWER)) {
         InetAddress a = r instanceof ARecord ? ((ARecord) r).getAddress()
             : r instanceof AAAARecord ? ((AAAARecord) r).getAddress() : null;
         if (a != null && isPrivate(a.getAddress())) {
@@ -437,27 +452,32 @@ public final class PolicyEngine {
    * addresses.
    */
   static boolean isPrivate(byte[] a) {
-    if (a.length == 16) {
+    return isPrivate(a, 0, a.length);
+  }
+
+  /** {@link #isPrivate(byte[])} for the {@code length} (4 or 16) address bytes at {@code at}. */
+  static boolean isPrivate(byte[] a, int at, int length) {
+    if (length == 16) {
       boolean mapped = true;
       for (int i = 0; i < 10; i++) {
-        mapped &= a[i] == 0;
+        mapped &= a[at + i] == 0;
       }
-      if (mapped && a[10] == (byte) 0xff && a[11] == (byte) 0xff) {
-        return isPrivate(new byte[] {a[12], a[13], a[14], a[15]});
+      if (mapped && a[at + 10] == (byte) 0xff && a[at + 11] == (byte) 0xff) {
+        return isPrivate(a, at + 12, 4);
       }
       boolean zeroPrefix = true;
       for (int i = 0; i < 15; i++) {
-        zeroPrefix &= a[i] == 0;
+        zeroPrefix &= a[at + i] == 0;
       }
-      if (zeroPrefix && (a[15] == 0 || a[15] == 1)) {
+      if (zeroPrefix && (a[at + 15] == 0 || a[at + 15] == 1)) {
         return true;
       }
-      int b0 = a[0] & 0xff;
-      int b1 = a[1] & 0xff;
+      int b0 = a[at] & 0xff;
+      int b1 = a[at + 1] & 0xff;
       return (b0 & 0xfe) == 0xfc || (b0 == 0xfe && (b1 & 0xc0) == 0x80);
     }
-    int b0 = a[0] & 0xff;
-    int b1 = a[1] & 0xff;
+    int b0 = a[at] & 0xff;
+    int b1 = a[at + 1] & 0xff;
     return b0 == 0 || b0 == 10 || b0 == 127
         || (b0 == 172 && (b1 & 0xf0) == 16)
         || (b0 == 192 && b1 == 168)

@@ -66,9 +66,43 @@ class WireNameTest {
           answer.addRecord(new ARecord(name, DClass.IN, 60, java.net.InetAddress.getByName("192.168.1.1")), Section.ANSWER);
         }
         assertEquals(byName.onAnswer("10.0.0.1", name, type, () -> answer, true),
-            byWire.onAnswer("10.0.0.1", datagram, 12, wire.length, type, () -> answer, true), text);
+            byWire.onAnswer("10.0.0.1", datagram, 12, wire.length, type, answer.toWire(), () -> answer, true), text);
       }
     }
     assertEquals(true, refused > 50, "the names cover refusals: " + refused);
+  }
+
+  @Test
+  void checksRebindingInAnswerBytesAsInRecords() throws Exception {
+    PolicyEngine e = new PolicyEngine(PolicySettings.defaults(), () -> 0L);
+    Name name = Names.of("www.Example.com");
+    byte[] q = name.toWire();
+    String[][] cases = {
+        {"93.184.216.34"}, {"10.1.2.3"}, {"2606:2800:220:1:248:1893:25c8:1946"}, {"fd00::1"}, {"::ffff:192.168.1.1"},
+        {"93.184.216.34", "127.0.0.1"}, {"::1"}, {"169.254.0.9"}, {}};
+    int refusals = 0;
+    for (String[] addresses : cases) {
+      Message answer = Message.newQuery(Record.newRecord(name, Type.A, DClass.IN));
+      Name target = Names.of("edge.example.net");
+      // A CNAME first, so that the addresses sit behind a compressed owner name.
+      answer.addRecord(new org.xbill.DNS.CNAMERecord(name, DClass.IN, 60, target), Section.ANSWER);
+      for (String a : addresses) {
+        java.net.InetAddress ip = java.net.InetAddress.getByName(a);
+        answer.addRecord(ip.getAddress().length == 4 ? new ARecord(target, DClass.IN, 60, ip)
+            : new org.xbill.DNS.AAAARecord(target, DClass.IN, 60, ip), Section.ANSWER);
+      }
+      Message[] parsed = {null};
+      Decision fromRecords = e.onAnswer("10.0.0.1", name, Type.A, () -> answer, false);
+      Decision fromBytes = e.onAnswer("10.0.0.1", q, 0, q.length, Type.A, answer.toWire(), () -> parsed[0] = answer, false);
+      assertEquals(fromRecords, fromBytes, String.join(",", addresses));
+      assertEquals(null, parsed[0], "the bytes alone decided");
+      refusals += fromBytes.refuse() ? 1 : 0;
+    }
+    assertEquals(6, refusals);
+    // Bytes that do not walk: the parsed message decides.
+    Message answer = Message.newQuery(Record.newRecord(name, Type.A, DClass.IN));
+    answer.addRecord(new ARecord(name, DClass.IN, 60, java.net.InetAddress.getByName("10.0.0.1")), Section.ANSWER);
+    byte[] cut = java.util.Arrays.copyOf(answer.toWire(), answer.toWire().length - 2);
+    assertEquals(true, e.onAnswer("10.0.0.1", q, 0, q.length, Type.A, cut, () -> answer, false).refuse());
   }
 }

@@ -78,6 +78,11 @@ class PolicyEndToEndTest {
     return unbound.log().toLowerCase().contains(name.toLowerCase());
   }
 
+  /** How many lines of the upstream's log name {@code name}. */
+  static int upstreamCount(String name) {
+    return (int) unbound.log().toLowerCase().lines().filter(l -> l.contains(name.toLowerCase())).count();
+  }
+
   @Test
   void refusesATunnelNameBeforeItIsForwardedAndKeepsNormalNamesWorking() throws Exception {
     try (Palisade p = start(policy("guarded", List.of(), List.of()))) {
@@ -169,6 +174,12 @@ class PolicyEndToEndTest {
     try (Palisade p = start(policy("guarded", List.of(), List.of()))) {
       DigResult rebind = ask(p, "rebind.example.net", "A");
       assertEquals("REFUSED", rebind.status(), "DNS rebinding: " + rebind.output());
+      // Asked again, the answer comes from the cache as bytes, and is checked as bytes.
+      int asked = upstreamCount("rebind.example.net");
+      assertTrue(asked > 0, "the upstream logs the queries it gets");
+      DigResult again = ask(p, "Rebind.Example.NET", "A");
+      assertEquals("REFUSED", again.status(), "DNS rebinding from the cache: " + again.output());
+      assertEquals(asked, upstreamCount("rebind.example.net"), "the second answer came from the cache");
     }
   }
 

@@ -62,7 +62,7 @@ public final class PolicyStage implements Stage {
     }
     return chain.proceed(query).thenApply(answer -> {
       boolean fromUpstream = answer.source() == Source.UPSTREAM;
-      Decision a = engine.onAnswer(client, name, at, length, type, answer::message, fromUpstream);
+      Decision a = engine.onAnswer(client, name, at, length, type, answer.wire(), answer::message, fromUpstream);
       report(query, a);
       return a.refuse() ? Answer.local(refusal(query.message(), a), Source.POLICY) : answer;
     });
