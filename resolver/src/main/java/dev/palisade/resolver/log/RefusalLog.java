@@ -5,7 +5,6 @@ import dev.palisade.resolver.stage.RefusalListener;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
 
 /**
