@@ -315,7 +315,7 @@ public final class PolicyEngine {
    */
   public Decision onAnswer(String client, Name qname, int qtype, Supplier<Message> answer, boolean fromUpstream) {
     Config c = config;
-    return onAnswer(c, client, view(qname, c.localZones), answer, fromUpstream);
+    return onAnswer(c, client, view(qname, c.localZones), null, answer, fromUpstream);
   }
 
   /**
@@ -330,10 +330,6 @@ public final class PolicyEngine {
     return onAnswer(c, client, view(wire, offset, length, c.localZones), answerWire, answer, fromUpstream);
   }
 
-  private Decision onAnswer(Config c, String client, NameView v, Supplier<Message> answer, boolean fromUpstream) {
-    return onAnswer(c, client, v, null, answer, fromUpstream);
-  }
-
   private Decision onAnswer(Config c, String client, NameView v, byte[] answerWire, Supplier<Message> answer, boolean fromUpstream) {
     PolicySettings s = c.s;
     if (v.problem != null || v.labels == 0) {
@@ -343,17 +339,9 @@ public final class PolicyEngine {
     boolean local = v.kind != NameView.Kind.NORMAL;
     if (s.answers().rebinding() && !local && !s.answers().rebindingAllow().matches(v.hashes, v.labels)) {
       int fromWire = answerWire == null ? WireAnswer.UNREADABLE : WireAnswer.privateAddress(answerWire);
-      if (fromWire == WireAnswer.PRIVATE) {
+      if (fromWire == WireAnswer.UNREADABLE ? anyPrivate(answer.get()) : fromWire == WireAnswer.PRIVATE) {
         return refuse(client, s, Layer.ANSWER, "private address for a public name (rebinding)", 0, domain,
             Decision.EDE_BLOCKED, true);
-      }
-      for (Record r : fromWire == WireAnswer.NONE ? List.<Record>of() : answer.get().getSection(Section.ANSWER)) {
-        InetAddress a = r instanceof ARecord ? ((ARecord) r).getAddress()
-            : r instanceof AAAARecord ? ((AAAARecord) r).getAddress() : null;
-        if (a != null && isPrivate(a.getAddress())) {
-          return refuse(client, s, Layer.ANSWER, "private address for a public name (rebinding)", 0, domain,
-              Decision.EDE_BLOCKED, true);
-        }
       }
     }
     if (local || domain == null || !fromUpstream || isAllowed(s, v)) {
@@ -442,6 +430,18 @@ public final class PolicyEngine {
         }
       }
       return true;
+    }
+    return false;
+  }
+
+  /** Whether an A or AAAA record of {@code answer}'s answer section holds a private address. */
+  private static boolean anyPrivate(Message answer) {
+    for (Record r : answer.getSection(Section.ANSWER)) {
+      InetAddress a = r instanceof ARecord ? ((ARecord) r).getAddress()
+          : r instanceof AAAARecord ? ((AAAARecord) r).getAddress() : null;
+      if (a != null && isPrivate(a.getAddress())) {
+        return true;
+      }
     }
     return false;
   }
