@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Objects;
 import org.xbill.DNS.DNSInput;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Header;
 import org.xbill.DNS.Message;
@@ -26,9 +27,9 @@ import org.xbill.DNS.Record;
 public final class Query {
 
   /** RFC 7873 section 4: the COOKIE option. */
-  private static final int COOKIE = 10;
+  private static final int COOKIE = EDNSOption.Code.COOKIE;
   /** RFC 7830: the Padding option. */
-  private static final int PADDING = 12;
+  private static final int PADDING = EDNSOption.Code.PADDING;
   /** RFC 1035 section 2.3.4. */
   private static final int MAX_NAME = 255;
 

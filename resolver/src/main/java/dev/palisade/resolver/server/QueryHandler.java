@@ -94,9 +94,10 @@ final class QueryHandler {
     }
     long now = nanoTime.getAsLong();
     Setup s = setup;
+    long deadline = now + s.timeoutNanos();
     Client client = new Client(from, protocol);
     // The common shape is read straight from the bytes; anything else goes through dnsjava.
-    Query query = Query.read(packet, client, now, now + s.timeoutNanos());
+    Query query = Query.read(packet, client, now, deadline);
     if (query == null) {
       WireCodec.Decoded d = WireCodec.decode(packet);
       if (d.drop()) {
@@ -107,7 +108,7 @@ final class QueryHandler {
         // 5.2.2). Over the limit, not even that.
         return withinLimit ? CompletableFuture.completedFuture(d.immediateReply) : overLimit(null, from, protocol);
       }
-      query = new Query(d.query, client, now, now + s.timeoutNanos());
+      query = new Query(d.query, client, now, deadline);
     }
     int limit = protocol == Protocol.UDP ? WireCodec.udpLimit(query) : WireCodec.TCP_LIMIT;
     Cookies.Check cookie = cookies.check(query.cookieOption(), from.getAddress());
