@@ -55,12 +55,13 @@ CLIENTS=4
 OUTSTANDING=100
 PARTS="validated doh"
 QUICK=0
+HOLD=0
 JAVA_OPTS=${BENCH_JAVA_OPTS:-$(grep -v '^#' "$REPO_DIR/deploy/jvm.options" | tr '\n' ' ')}
 RESULTS="$BENCH_DIR/RESULTS-more.md"
 
 usage() {
   cat <<EOF
-usage: bench/run-more.sh [--quick] [--only validated|doh] [--duration S] [--reps N] [--names N] [--results FILE] [--jar FILE]
+usage: bench/run-more.sh [--quick] [--only validated|doh] [--duration S] [--reps N] [--names N] [--results FILE] [--jar FILE] [--hold]
   --quick          3 s runs, 1 repetition, 60,000 names; results go to the work directory only
   --only PART      run one part: validated (DNSSEC) or doh (DoT vs DoH)
   --duration S     seconds per measured run (default $DURATION)
@@ -68,6 +69,9 @@ usage: bench/run-more.sh [--quick] [--only validated|doh] [--duration S] [--reps
   --names N        names in the signed zone (default $NAMES)
   --results FILE   where to write the report (default bench/RESULTS-more.md; --quick: the work dir)
   --jar FILE       the Palisade jar to copy and run (default resolver/target/palisade.jar)
+  --hold           stand up the validated bed, start and check the three stubs, then hold it for
+                   profiling (no runs, no report) until WORK/hold is removed; WORK/bed.env says
+                   where everything is
 EOF
 }
 
@@ -81,6 +85,7 @@ while [ $# -gt 0 ]; do
     --names) NAMES=${2:?}; shift ;;
     --results) RESULTS=$(realpath -m -- "${2:?}"); results_given=1; shift ;;
     --jar) JAR_SRC=$(realpath -m -- "${2:?}"); shift ;;
+    --hold) HOLD=1; PARTS=validated ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -96,7 +101,7 @@ has_part() { [[ " $PARTS " == *" $1 "* ]]; }
 # The last HIT_NAMES names of the zone are the cache-hit set; the latency-miss runs take new names too.
 V_PACED_NAMES=$((V_PACED_QPS * DURATION + V_PACED_QPS))
 LAT_NAMES=$((LAT_QPS * LAT_DURATION + LAT_QPS))
-V_FLAT_NAMES=$(( (NAMES - HIT_NAMES - V_WARMUP_NAMES - REPS * (V_PACED_NAMES + LAT_NAMES)) / REPS ))
+V_FLAT_NAMES=$(( (NAMES - HIT_NAMES - V_WARMUP_NAMES - LAT_NAMES - REPS * (V_PACED_NAMES + LAT_NAMES)) / REPS ))
 [ "$V_FLAT_NAMES" -ge 5000 ] || { echo "run-more.sh: --names $NAMES is too few for $REPS reps" >&2; exit 2; }
 
 command -v tcpdump >/dev/null || echo "run-more.sh: tcpdump not found: latency only as dnsperf sees it (apt-get install tcpdump)" >&2
@@ -510,6 +515,30 @@ dig_check() {
 declare -A CHECK=() RSS=() THREADS=()
 PREWARM="" UB_STATS=""
 
+# hold_bed: --hold. Query files for the workloads, bed.env (addresses, pids, how to start a stub
+# again), then wait until WORK/hold is removed; the exit trap stops everything.
+hold_bed() {
+  local hits misses r
+  hits=$(vrange hit $((NAMES - HIT_NAMES + 1)) "$HIT_NAMES")
+  misses=$(vrange misses $((V_WARMUP_NAMES + 1)) $((NAMES - HIT_NAMES - V_WARMUP_NAMES)))
+  {
+    echo "WORK=$WORK"
+    echo "PORT=$PORT"
+    echo "CLIENT_ADDR=$CLIENT_ADDR"
+    echo "REC_ADDR=$REC_ADDR"
+    echo "HITS=$hits"
+    echo "WARMUP=$(vrange w 1 "$V_WARMUP_NAMES")"
+    echo "MISSES=$misses"
+    echo "JAVA_OPTS='$JAVA_OPTS'"
+    for r in "${V_RESOLVERS[@]}"; do echo "ADDR_$r=${ADDR[$r]}"; echo "PID_$r=${PID[$r]}"; done
+    echo "# start another Palisade: java \$JAVA_OPTS -jar JAR -C \$WORK/palisade_v.yml (its listen address edited)"
+  } >"$WORK/bed.env"
+  touch "$WORK/hold"
+  log "holding the bed: see $WORK/bed.env; rm $WORK/hold to stop it"
+  while [ -f "$WORK/hold" ]; do alive recursive; sleep 2; done
+  exit 0
+}
+
 # ---- 5. part 1: validated cache misses ------------------------------------------------------------
 vrange() {                                   # vrange TAG FROM COUNT -> file of n<FROM>..n<FROM+COUNT-1>.vbench. A
   local f="$WORK/queries-v-$1.txt"
@@ -556,6 +585,8 @@ if has_part validated; then
     [[ "${CHECK[$r,start]}" == *" ad"* ]] || die "$r did not set AD on probe2.$ZONE.: ${CHECK[$r,start]}"
     [[ "${CHECK[$r,bogus]}" == *"SERVFAIL"* ]] || die "$r did not refuse bogus.$ZONE.: ${CHECK[$r,bogus]}"
   done
+  [ "$HOLD" = 1 ] && hold_bed
+
 
   # validated misses, flat out
   warm
@@ -574,8 +605,15 @@ if has_part validated; then
     rm -f "$f"
   done
   loaded_rss vpaced
-  # validated misses at a low fixed rate: latency (dnsperf -v reports every answer's)
+  # validated misses at a low fixed rate: latency (dnsperf -v reports every answer's). After the
+  # flat-out warm-up, one unrecorded run at the measured rate too, for every stub alike: a lone query
+  # takes other paths than a crowd (Palisade validates it on the event loop instead of its pool), and
+  # the runs are to measure a resolver that has been running, not its first minute. That first run's
+  # latency is reported on its own.
   restart_all; warm
+  f=$(vrange l0 "$next" "$LAT_NAMES"); next=$((next + LAT_NAMES))
+  for r in "${V_RESOLVERS[@]}"; do measure vlatmiss "$r" warmup "$f" -l "$LAT_DURATION" -n 1 -Q "$LAT_QPS" -c 1 -q 20 -v; done
+  rm -f "$f"
   for ((rep = 1; rep <= REPS; rep++)); do
     f=$(vrange "l$rep" "$next" "$LAT_NAMES"); next=$((next + LAT_NAMES))
     for r in "${V_RESOLVERS[@]}"; do measure vlatmiss "$r" "$rep" "$f" -l "$LAT_DURATION" -n 1 -Q "$LAT_QPS" -c 1 -q 20 -v; done
@@ -592,6 +630,7 @@ if has_part validated; then
   # cache hits at a low fixed rate: latency
   restart_all; warm
   for r in "${V_RESOLVERS[@]}"; do measure vhitwarm "$r" warmup "$hits" -n 1; done
+  for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" warmup "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
   for ((rep = 1; rep <= REPS; rep++)); do
     for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" "$rep" "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
   done
@@ -668,8 +707,8 @@ warm_uq() { awk -F, -v w="$1" -v r="$2" 'NR > 1 && $1 == w && $2 == r && $3 == "
 
 # Latency of every answer in a workload's runs (dnsperf -v lines "> RCODE NAME TYPE SECONDS"; timeouts
 # are "> T ..."), pooled over the runs: "answers timeouts avg p50 p90 p99 p99.9 max" in ms.
-latencies() {                                # latencies WORKLOAD RESOLVER: "T <timeouts>", then every answer's ms, sorted
-  cat "$WORK"/dnsperf-"$1"-"$2"-[0-9]*.txt 2>/dev/null | awk '$1 == ">" {if ($2 == "T") t++; else print $NF * 1000} END {print "T", t + 0}' |
+latencies() {                                # latencies WORKLOAD RESOLVER [REP]: "T <timeouts>", then every answer's ms, sorted
+  cat "$WORK"/dnsperf-"$1"-"$2"-${3:-[0-9]*}.txt 2>/dev/null | awk '$1 == ">" {if ($2 == "T") t++; else print $NF * 1000} END {print "T", t + 0}' |
     sort -g
 }
 # pct_stats: "T <timeouts>" and sorted latencies in, "answers timeouts avg p50 p90 p99 p99.9 max" out
@@ -679,11 +718,11 @@ pct_stats() {
       END {if (n == 0) {print "0", t + 0, "nan nan nan nan nan nan"; exit}
         printf "%d %d %.3f %.3f %.3f %.3f %.3f %.3f\n", n, t, s / n, p(0.5), p(0.9), p(0.99), p(0.999), a[n]}'
 }
-lat_stats() { latencies "$1" "$2" | pct_stats; }
+lat_stats() { latencies "$@" | pct_stats; }
 # The same, from the captures: each reply matched to its query by client port and message ID.
-wire_latencies() {                           # wire_latencies WORKLOAD RESOLVER: "T <unanswered>", then every reply's ms, sorted
+wire_latencies() {                           # wire_latencies WORKLOAD RESOLVER [REP]: "T <unanswered>", then every reply's ms, sorted
   local f addr=${ADDR[$2]}
-  for f in "$WORK"/wire-"$1"-"$2"-[0-9]*.pcap; do
+  for f in "$WORK"/wire-"$1"-"$2"-${3:-[0-9]*}.pcap; do
     [ -f "$f" ] || continue
     tcpdump -r "$f" -nn -tt -T domain 2>/dev/null | awk -v a="$addr.$PORT" '
       { id = $6; sub(/[^0-9].*/, "", id); if (id == "") next
@@ -692,7 +731,7 @@ wire_latencies() {                           # wire_latencies WORKLOAD RESOLVER:
       END { n = 0; for (k in q) n++; print "T", n }'
   done | awk '$1 == "T" {t += $2; next} {print} END {print "T", t + 0}' | sort -g
 }
-wire_stats() { wire_latencies "$1" "$2" | pct_stats; }
+wire_stats() { wire_latencies "$@" | pct_stats; }
 declare -A L=() W=()
 for wl in vlat vlatmiss; do
   for r in "${V_RESOLVERS[@]}"; do
@@ -700,6 +739,8 @@ for wl in vlat vlatmiss; do
       <<<"$(lat_stats "$wl" "$r")"
     read -r W[$wl,$r,n] W[$wl,$r,t] W[$wl,$r,avg] W[$wl,$r,p50] W[$wl,$r,p90] W[$wl,$r,p99] W[$wl,$r,p999] W[$wl,$r,max] \
       <<<"$(wire_stats "$wl" "$r")"
+    # the unrecorded run at the measured rate that came first (the stub's first minute)
+    read -r W[$wl,$r,wn] _ _ W[$wl,$r,wp50] _ W[$wl,$r,wp99] _ _ <<<"$(wire_stats "$wl" "$r" warmup)"
   done
 done
 pct_table() {                                # pct_table L|W WORKLOAD RESOLVER...: dnsperf's (L) or the wire's (W) figures
@@ -855,6 +896,12 @@ $(table vpaced "${V_RESOLVERS[@]}")
 On the wire: tcpdump on \`lo\` during the same runs; from the moment the kernel passed each query to
 the moment it passed the reply, matched by client port and message ID. This is the resolver's own
 latency, and the figure the goal is judged on.
+
+Before these runs every stub had, after the flat-out warm-up, one unrecorded run at the same rate
+(a lone query takes other paths than a crowd; the runs measure a resolver that has been running,
+not its first minute). That first run on the wire, p50 / p99 in ms: cache hits$(for r in "${V_RESOLVERS[@]}"; do
+  printf ', %s %s / %s' "$(label "$r")" "${W[vlat,$r,wp50]}" "${W[vlat,$r,wp99]}"; done); validated misses$(for r in "${V_RESOLVERS[@]}"; do
+  printf ', %s %s / %s' "$(label "$r")" "${W[vlatmiss,$r,wp50]}" "${W[vlatmiss,$r,wp99]}"; done).
 
 Cache hits, on the wire:
 
