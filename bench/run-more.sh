@@ -1019,7 +1019,9 @@ machine busy with anything but the resolver, the upstream and dnsperf (above ~20
 ## Run
 
 - date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $MODE; parts: $PARTS; $RUNTIME s
-- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)
+- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)$(
+  grep -qw hypervisor /proc/cpuinfo && printf '; a virtual machine'
+  pgrep -x 'kdamond\.[0-9]+' >/dev/null && printf "; the kernel's memory monitor (DAMON's kdamond) is running: its passes stall every process for a moment, which the low-rate latency runs see (bench/README.md, \"Periodic stalls\")")
 - Palisade: commit $GIT_REV, jar built $JAR_TIME (sha256 $JAR_SHA…), $JAVA_V, JVM options \`$JAVA_OPTS\`
 - $UNBOUND_V; $NSD_V; $SIGNZONE_V; dnsperf $DNSPERF_V
 
