@@ -46,7 +46,13 @@ public final class Main {
    */
   private static void reloadOnHangup(Palisade palisade, java.nio.file.Path file, Logger log) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(palisade, file, log));
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(palisade, file, log));
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // A process started with SIGHUP ignored (nohup, some supervisors) keeps ignoring it: the JVM
+        // installs no handler over an ignored HUP, INT or TERM. Say so, or kill -HUP silently does
+        // nothing.
+        log.warn("SIGHUP is ignored in this process (started under nohup?): kill -HUP will not reload {}; restart to apply changes", file);
+      }
     } catch (IllegalArgumentException e) {
       log.warn("no SIGHUP on this platform: reload by restarting ({})", e.getMessage());
     }

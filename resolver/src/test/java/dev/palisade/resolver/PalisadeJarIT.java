@@ -319,6 +319,30 @@ class PalisadeJarIT {
   }
 
   @Test
+  void startedWithSighupIgnoredItSaysReloadWillNotWork() throws Exception {
+    // nohup leaves SIGHUP ignored, and the JVM will not handle a signal it inherited as ignored.
+    int port = FreePorts.find("127.0.0.1");
+    Path cfg = writeConfig("nohup.yml", stubbyStyleConfig(port));
+    Path log = dir.resolve("nohup.log");
+    Process p = new ProcessBuilder("nohup", javaBin(), "-jar", JAR.toString(), "-C", cfg.toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    try {
+      for (int i = 0; i < 100 && !Files.readString(log).contains("Main - ready"); i++) {
+        Thread.sleep(100);
+      }
+      String out = Files.readString(log);
+      assertTrue(out.contains("Main - ready"), out);
+      assertTrue(out.contains("SIGHUP is ignored in this process (started under nohup?): kill -HUP will not reload " + cfg), out);
+      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      Thread.sleep(300);
+      assertTrue(p.isAlive(), "SIGHUP, ignored, must not stop it");
+    } finally {
+      p.destroy();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void sighupReloadsThePolicyListsWithoutARestart() throws Exception {
     int port = FreePorts.find("127.0.0.1");
     Path deny = dir.resolve("deny.txt");
