@@ -732,6 +732,23 @@ wire_latencies() {                           # wire_latencies WORKLOAD RESOLVER 
   done | awk '$1 == "T" {t += $2; next} {print} END {print "T", t + 0}' | sort -g
 }
 wire_stats() { wire_latencies "$@" | pct_stats; }
+slow_text() {                                # slow_text RESOLVER WORKLOAD: ", NAME COUNT (SPACING ms apart)"
+  printf ', %s %s' "$(label "$1")" "${W[$2,$1,slow]}"
+  [ "${W[$2,$1,slowgap]}" = nan ] || printf ' (%s ms apart)' "${W[$2,$1,slowgap]}"
+}
+# wire_slow WORKLOAD RESOLVER: the replies over 1 ms on the wire in the measured runs, and the median
+# time between two such replies within a run: "<count> <median spacing ms>". A machine that stalls
+# every process at a fixed period shows as slow replies at that period.
+wire_slow() {
+  local f addr=${ADDR[$2]}
+  for f in "$WORK"/wire-"$1"-"$2"-[0-9]*.pcap; do
+    [ -f "$f" ] || continue
+    tcpdump -r "$f" -nn -tt -T domain 2>/dev/null | awk -v a="$addr.$PORT" '
+      { id = $6; sub(/[^0-9].*/, "", id); if (id == "") next
+        if ($3 == a) { k = $5 "/" id; sub(/:/, "", k); if (k in q) { if ($1 - q[k] > 0.001) { print "S"; if (last) printf "G %.1f\n", ($1 - last) * 1000; last = $1 }; delete q[k] } }
+        else { q[$3 "/" id] = $1 } }'
+  done | sort -k2,2g | awk '$1 == "S" {n++} $1 == "G" {g[++m] = $2} END {printf "%d %s\n", n + 0, m ? g[int((m + 1) / 2)] : "nan"}'
+}
 declare -A L=() W=()
 for wl in vlat vlatmiss; do
   for r in "${V_RESOLVERS[@]}"; do
@@ -741,6 +758,7 @@ for wl in vlat vlatmiss; do
       <<<"$(wire_stats "$wl" "$r")"
     # the unrecorded run at the measured rate that came first (the stub's first minute)
     read -r W[$wl,$r,wn] _ _ W[$wl,$r,wp50] _ W[$wl,$r,wp99] _ _ <<<"$(wire_stats "$wl" "$r" warmup)"
+    read -r W[$wl,$r,slow] W[$wl,$r,slowgap] <<<"$(wire_slow "$wl" "$r")"
   done
 done
 pct_table() {                                # pct_table L|W WORKLOAD RESOLVER...: dnsperf's (L) or the wire's (W) figures
@@ -902,6 +920,11 @@ Before these runs every stub had, after the flat-out warm-up, one unrecorded run
 not its first minute). That first run on the wire, p50 / p99 in ms: cache hits$(for r in "${V_RESOLVERS[@]}"; do
   printf ', %s %s / %s' "$(label "$r")" "${W[vlat,$r,wp50]}" "${W[vlat,$r,wp99]}"; done); validated misses$(for r in "${V_RESOLVERS[@]}"; do
   printf ', %s %s / %s' "$(label "$r")" "${W[vlatmiss,$r,wp50]}" "${W[vlatmiss,$r,wp99]}"; done).
+
+Replies over 1 ms on the wire in the measured runs, with the median time between two of them in a
+run: cache hits$(for r in "${V_RESOLVERS[@]}"; do slow_text "$r" vlat; done); validated misses$(for r in "${V_RESOLVERS[@]}"; do slow_text "$r" vlatmiss; done). At 200 qps the p99 is the 1% slowest: slow replies evenly
+spaced, at the same spacing for every stub, are the machine's periodic stalls (bench/README.md,
+"Periodic stalls"), not the stub's own work.
 
 Cache hits, on the wire:
 
