@@ -587,7 +587,6 @@ if has_part validated; then
   done
   [ "$HOLD" = 1 ] && hold_bed
 
-
   # validated misses, flat out
   warm
   next=$((V_WARMUP_NAMES + 1))
@@ -720,16 +719,20 @@ pct_stats() {
 }
 lat_stats() { latencies "$@" | pct_stats; }
 # The same, from the captures: each reply matched to its query by client port and message ID.
-wire_latencies() {                           # wire_latencies WORKLOAD RESOLVER [REP]: "T <unanswered>", then every reply's ms, sorted
+wire_replies() {                             # wire_replies WORKLOAD RESOLVER [REP]: per capture "F", then "<query time> <ms>" per reply, "T <unanswered>"
   local f addr=${ADDR[$2]}
   for f in "$WORK"/wire-"$1"-"$2"-${3:-[0-9]*}.pcap; do
     [ -f "$f" ] || continue
+    echo F
     tcpdump -r "$f" -nn -tt -T domain 2>/dev/null | awk -v a="$addr.$PORT" '
       { id = $6; sub(/[^0-9].*/, "", id); if (id == "") next
-        if ($3 == a) { k = $5 "/" id; sub(/:/, "", k); if (k in q) { printf "%.6f\n", ($1 - q[k]) * 1000; delete q[k] } }
+        if ($3 == a) { k = $5 "/" id; sub(/:/, "", k); if (k in q) { printf "%.6f %.6f\n", q[k], ($1 - q[k]) * 1000; delete q[k] } }
         else { q[$3 "/" id] = $1 } }
       END { n = 0; for (k in q) n++; print "T", n }'
-  done | awk '$1 == "T" {t += $2; next} {print} END {print "T", t + 0}' | sort -g
+  done
+}
+wire_latencies() {                           # wire_latencies WORKLOAD RESOLVER [REP]: "T <unanswered>", then every reply's ms, sorted
+  wire_replies "$@" | awk '$1 == "F" {next} $1 == "T" {t += $2; next} {print $2} END {print "T", t + 0}' | sort -g
 }
 wire_stats() { wire_latencies "$@" | pct_stats; }
 slow_text() {                                # slow_text RESOLVER WORKLOAD: ", NAME COUNT (SPACING ms apart)"
@@ -737,17 +740,12 @@ slow_text() {                                # slow_text RESOLVER WORKLOAD: ", N
   [ "${W[$2,$1,slowgap]}" = nan ] || printf ' (%s ms apart)' "${W[$2,$1,slowgap]}"
 }
 # wire_slow WORKLOAD RESOLVER: the replies over 1 ms on the wire in the measured runs, and the median
-# time between two such replies within a run: "<count> <median spacing ms>". A machine that stalls
+# time between the queries of two such replies within a run: "<count> <median spacing ms>". A machine that stalls
 # every process at a fixed period shows as slow replies at that period.
 wire_slow() {
-  local f addr=${ADDR[$2]}
-  for f in "$WORK"/wire-"$1"-"$2"-[0-9]*.pcap; do
-    [ -f "$f" ] || continue
-    tcpdump -r "$f" -nn -tt -T domain 2>/dev/null | awk -v a="$addr.$PORT" '
-      { id = $6; sub(/[^0-9].*/, "", id); if (id == "") next
-        if ($3 == a) { k = $5 "/" id; sub(/:/, "", k); if (k in q) { if ($1 - q[k] > 0.001) { print "S"; if (last) printf "G %.1f\n", ($1 - last) * 1000; last = $1 }; delete q[k] } }
-        else { q[$3 "/" id] = $1 } }'
-  done | sort -k2,2g | awk '$1 == "S" {n++} $1 == "G" {g[++m] = $2} END {printf "%d %s\n", n + 0, m ? g[int((m + 1) / 2)] : "nan"}'
+  wire_replies "$1" "$2" | awk '$1 == "F" {last = 0; next} $1 == "T" {next}
+      $2 > 1 {print "S"; if (last) printf "G %.1f\n", ($1 - last) * 1000; last = $1}' |
+    sort -k2,2g | awk '$1 == "S" {n++} $1 == "G" {g[++m] = $2} END {printf "%d %s\n", n + 0, m ? g[int((m + 1) / 2)] : "nan"}'
 }
 declare -A L=() W=()
 for wl in vlat vlatmiss; do
