@@ -45,6 +45,7 @@ V_PACED_QPS=2000                  # validated paced runs
 HIT_NAMES=300                     # vhit: validated answers asked again and again (cache hits)
 LAT_QPS=200                       # vlat/vlatmiss: a fixed, low rate, for latency without queueing
 LAT_DURATION=20                   # seconds per latency run (dnsperf -v: every answer's latency)
+PAGE_TRIALS=15                    # after the vlat runs: queries for the pages a cache hit touches (median)
 STARTS=()                         # filled per restart: "NAME ms" start to first answer
 D_WARMUP=10                       # s of miss warm-up per DoT/DoH Palisade (JIT)
 D_PACED_QPS=5000                  # DoT/DoH paced runs (as run.sh)
@@ -78,7 +79,7 @@ EOF
 results_given=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) QUICK=1; DURATION=3; REPS=1; V_WARMUP=3; D_WARMUP=3; NAMES=60000; V_WARMUP_NAMES=5000; LAT_DURATION=5 ;;
+    --quick) QUICK=1; DURATION=3; REPS=1; V_WARMUP=3; D_WARMUP=3; NAMES=60000; V_WARMUP_NAMES=5000; LAT_DURATION=5; PAGE_TRIALS=5 ;;
     --only) case "${2:-}" in validated|doh) PARTS=$2 ;; *) usage >&2; exit 2 ;; esac; shift ;;
     --duration) DURATION=${2:?}; shift ;;
     --reps) REPS=${2:?}; shift ;;
@@ -512,7 +513,41 @@ dig_check() {
       /^[^;].*\tA\t/ {a = a " " $NF}
       END {printf "flags: %s; status %s;%s\n", f, s, (a == "" ? " no A" : a)}'
 }
-declare -A CHECK=() RSS=() THREADS=()
+# The memory a cache hit touches. A stub that touches more 4 KiB pages per query pays more where a
+# page's first touch after its accessed bit was cleared is dear (the kernel's DAMON clears them
+# every pass; under shadow paging each such touch is a trip to the hypervisor: bench/README.md,
+# "Periodic stalls"). pages_per_hit RESOLVER NAME -> "PAGES IDLE", medians over PAGE_TRIALS: the
+# pages the stub's process marked Referenced in smaps after its accessed bits were cleared
+# (/proc/PID/clear_refs) and one query for NAME (cached) was answered; IDLE the same over 20 ms
+# without a query (the process's own background work). The query goes through an nc started
+# beforehand, from the client address and shaped as dnsperf's (no EDNS); between clearing and
+# reading smaps only shell builtins run: a process started then would mark shared library pages
+# referenced in the stub's maps too.
+pages_per_hit() {
+  local r=$1 pid=${PID[$1]} fmt='\x50\x47\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00' label labels i junk
+  local -a smaps counts=()
+  IFS=. read -ra labels <<<"${2%.}"
+  for label in "${labels[@]}"; do fmt+=$(printf '\\x%02x' "${#label}")$label; done
+  fmt+='\x00\x00\x01\x00\x01'
+  coproc PAGES_NC { exec nc -u -s "$CLIENT_ADDR" "${ADDR[$r]}" "$PORT" 2>/dev/null; }
+  for ((i = 0; i < 2 * PAGE_TRIALS; i++)); do  # even i: a query; odd i: 20 ms without one
+    echo 1 2>/dev/null >"/proc/$pid/clear_refs" || break
+    if ((i % 2 == 0)); then
+      # shellcheck disable=SC2059
+      printf "$fmt" >&"${PAGES_NC[1]}"
+      read -r -t 2 -N 1 -u "${PAGES_NC[0]}" junk || continue
+    else
+      read -r -t 0.02 -u "${PAGES_NC[0]}" junk || true
+    fi
+    mapfile -t smaps <"/proc/$pid/smaps"
+    read -r -t 0.1 -N 65535 -u "${PAGES_NC[0]}" junk || true  # the rest of the reply
+    counts+=("$((i % 2)) $(printf '%s\n' "${smaps[@]}" | awk '/^Referenced:/ {kb += $2} END {print int(kb / 4)}')")
+  done
+  kill "$PAGES_NC_PID" 2>/dev/null; wait "$PAGES_NC_PID" 2>/dev/null || true
+  echo "$(printf '%s\n' "${counts[@]}" | awk '$1 == 0 {print $2}' | median)" \
+    "$(printf '%s\n' "${counts[@]}" | awk '$1 == 1 {print $2}' | median)"
+}
+declare -A CHECK=() RSS=() THREADS=() PAGES=()
 PREWARM="" UB_STATS=""
 
 # hold_bed: --hold. Query files for the workloads, bed.env (addresses, pids, how to start a stub
@@ -632,6 +667,11 @@ if has_part validated; then
   for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" warmup "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
   for ((rep = 1; rep <= REPS; rep++)); do
     for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" "$rep" "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
+  done
+  for r in "${V_RESOLVERS[@]}"; do
+    read -r hit idle < <(pages_per_hit "$r" "$(head -1 "$hits" | cut -d' ' -f1)")
+    PAGES[$r,hit]=$hit; PAGES[$r,idle]=$idle
+    log "$r: a cache hit touched ${PAGES[$r,hit]} pages of 4 KiB (median of $PAGE_TRIALS; ${PAGES[$r,idle]} over 20 ms without a query)"
   done
   for r in "${V_RESOLVERS[@]}"; do
     CHECK[$r,end]=$(dig_check "$r" "probe3.$ZONE.")
@@ -923,6 +963,14 @@ Replies over 1 ms on the wire in the measured runs, with the median time between
 run: cache hits$(for r in "${V_RESOLVERS[@]}"; do slow_text "$r" vlat; done); validated misses$(for r in "${V_RESOLVERS[@]}"; do slow_text "$r" vlatmiss; done). At 200 qps the p99 is the 1% slowest: slow replies evenly
 spaced, at the same spacing for every stub, are the machine's periodic stalls (bench/README.md,
 "Periodic stalls"), not the stub's own work.
+
+Pages of 4 KiB a cache hit touches, after the runs (median of $PAGE_TRIALS queries, each after the
+stub's accessed bits were cleared through \`/proc/PID/clear_refs\`; in brackets, the same over 20 ms
+without a query):$(sep=' '; for r in "${V_RESOLVERS[@]}"; do
+  printf '%s%s %s (%s)' "$sep" "$(label "$r")" "$(fmt "${PAGES[$r,hit]:-nan}" %d)" "$(fmt "${PAGES[$r,idle]:-nan}" %d)"; sep=', '; done). Where the
+first touch of a page after the kernel cleared its accessed bit is dear (under a hypervisor's shadow
+paging, with DAMON running, as on the machine bench/README.md describes), a stub's stall after each
+clearing grows with this number.
 
 Cache hits, on the wire:
 
