@@ -1,6 +1,7 @@
 package dev.palisade.resolver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -342,6 +343,29 @@ class PalisadeJarIT {
     }
   }
 
+  /** deploy/jvm.options as scripts/palisade and the runtime image read it: one option a line, # comments. */
+  static List<String> deployJvmOptions() throws IOException {
+    return Files.readAllLines(Path.of("..", "deploy", "jvm.options")).stream()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .toList();
+  }
+
+  @Test
+  void withTheRecommendedJvmOptionsItAnswersAndKeepsNoPerfDataFile() throws Exception {
+    // -XX:-UsePerfData: no /tmp/hsperfdata_USER/PID (HotSpot writes it to /tmp whatever
+    // java.io.tmpdir says), and no sampler thread waking every 50 ms to fill it.
+    int port = FreePorts.find("127.0.0.1");
+    Path cfg = writeConfig("recommended-options.yml", stubbyStyleConfig(port));
+    try (Running r = new Running(cfg, deployJvmOptions())) {
+      r.await("Main - ready");
+      DigResult udp = Dig.query("127.0.0.1", port, "www.example.test", "A");
+      assertEquals(List.of("192.0.2.1"), udp.answersOf("A"), udp.output());
+      Path perfData = Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name"), Long.toString(r.process.pid()));
+      assertFalse(Files.exists(perfData), perfData + " exists: deploy/jvm.options should turn UsePerfData off");
+    }
+  }
+
   @Test
   void sighupReloadsThePolicyListsWithoutARestart() throws Exception {
     int port = FreePorts.find("127.0.0.1");
@@ -380,7 +404,14 @@ class PalisadeJarIT {
     final StringBuffer all = new StringBuffer();
 
     Running(Path config) throws IOException {
-      process = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "-C", config.toString()).redirectErrorStream(true).start();
+      this(config, List.of());
+    }
+
+    Running(Path config, List<String> jvmOptions) throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(javaBin()));
+      cmd.addAll(jvmOptions);
+      cmd.addAll(List.of("-jar", JAR.toString(), "-C", config.toString()));
+      process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           for (String l; (l = r.readLine()) != null; ) {
