@@ -106,6 +106,14 @@ class PalisadeJarIT {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /** java with these JVM options, the jar, -C config. */
+  static List<String> jarCommand(List<String> jvmOptions, Path config) {
+    List<String> cmd = new ArrayList<>(List.of(javaBin()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", JAR.toString(), "-C", config.toString()));
+    return cmd;
+  }
+
   @Test
   void runsAsADaemonWithAStubbyConfigAndAnswersDigUntilTerminated() throws Exception {
     int port = FreePorts.find("127.0.0.1");
@@ -324,22 +332,14 @@ class PalisadeJarIT {
     // nohup leaves SIGHUP ignored, and the JVM will not handle a signal it inherited as ignored.
     int port = FreePorts.find("127.0.0.1");
     Path cfg = writeConfig("nohup.yml", stubbyStyleConfig(port));
-    Path log = dir.resolve("nohup.log");
-    Process p = new ProcessBuilder("nohup", javaBin(), "-jar", JAR.toString(), "-C", cfg.toString()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    try {
-      for (int i = 0; i < 100 && !Files.readString(log).contains("Main - ready"); i++) {
-        Thread.sleep(100);
-      }
-      String out = Files.readString(log);
-      assertTrue(out.contains("Main - ready"), out);
-      assertTrue(out.contains("SIGHUP is ignored in this process (started under nohup?): kill -HUP will not reload " + cfg), out);
-      new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+    List<String> cmd = new ArrayList<>(List.of("nohup"));
+    cmd.addAll(jarCommand(List.of(), cfg));
+    try (Running r = new Running(cmd)) {
+      r.await("SIGHUP is ignored in this process (started under nohup?): kill -HUP will not reload " + cfg);
+      r.await("Main - ready");
+      r.signal("HUP");
       Thread.sleep(300);
-      assertTrue(p.isAlive(), "SIGHUP, ignored, must not stop it");
-    } finally {
-      p.destroy();
-      p.waitFor(10, TimeUnit.SECONDS);
+      assertTrue(r.process.isAlive(), "SIGHUP, ignored, must not stop it");
     }
   }
 
@@ -357,7 +357,7 @@ class PalisadeJarIT {
     // java.io.tmpdir says), and no sampler thread waking every 50 ms to fill it.
     int port = FreePorts.find("127.0.0.1");
     Path cfg = writeConfig("recommended-options.yml", stubbyStyleConfig(port));
-    try (Running r = new Running(cfg, deployJvmOptions())) {
+    try (Running r = new Running(jarCommand(deployJvmOptions(), cfg))) {
       r.await("Main - ready");
       DigResult udp = Dig.query("127.0.0.1", port, "www.example.test", "A");
       assertEquals(List.of("192.0.2.1"), udp.answersOf("A"), udp.output());
@@ -404,14 +404,11 @@ class PalisadeJarIT {
     final StringBuffer all = new StringBuffer();
 
     Running(Path config) throws IOException {
-      this(config, List.of());
+      this(jarCommand(List.of(), config));
     }
 
-    Running(Path config, List<String> jvmOptions) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(javaBin()));
-      cmd.addAll(jvmOptions);
-      cmd.addAll(List.of("-jar", JAR.toString(), "-C", config.toString()));
-      process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    Running(List<String> command) throws IOException {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           for (String l; (l = r.readLine()) != null; ) {
