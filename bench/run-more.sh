@@ -668,6 +668,9 @@ if has_part validated; then
   for ((rep = 1; rep <= REPS; rep++)); do
     for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" "$rep" "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
   done
+  # resident memory at the latency runs: under a hypervisor with DAMON, the stall after each pass
+  # grows with it (bench/README.md, "What the stall grows with")
+  loaded_rss vlat
   for r in "${V_RESOLVERS[@]}"; do
     read -r hit idle < <(pages_per_hit "$r" "$(head -1 "$hits" | cut -d' ' -f1)")
     PAGES[$r,hit]=$hit; PAGES[$r,idle]=$idle
@@ -967,10 +970,13 @@ spaced, at the same spacing for every stub, are the machine's periodic stalls (b
 Pages of 4 KiB a cache hit touches, after the runs (median of $PAGE_TRIALS queries, each after the
 stub's accessed bits were cleared through \`/proc/PID/clear_refs\`; in brackets, the same over 20 ms
 without a query):$(sep=' '; for r in "${V_RESOLVERS[@]}"; do
-  printf '%s%s %s (%s)' "$sep" "$(label "$r")" "$(fmt "${PAGES[$r,hit]:-nan}" %d)" "$(fmt "${PAGES[$r,idle]:-nan}" %d)"; sep=', '; done). Where the
+  printf '%s%s %s (%s)' "$sep" "$(label "$r")" "$(fmt "${PAGES[$r,hit]:-nan}" %d)" "$(fmt "${PAGES[$r,idle]:-nan}" %d)"; sep=', '; done).
+Resident memory (RSS) at the end of the cache-hit latency runs:$(sep=' '; for r in "${V_RESOLVERS[@]}"; do
+  printf '%s%s %s MiB' "$sep" "$(label "$r")" "$(( ${RSS_LOAD[vlat,$r]:-0} / 1024 ))"; sep=', '; done). Where the
 first touch of a page after the kernel cleared its accessed bit is dear (under a hypervisor's shadow
 paging, with DAMON running, as on the machine bench/README.md describes), a stub's stall after each
-clearing grows with this number.
+clearing grows with the memory it holds, more than with the pages one query touches
+(bench/README.md, "What the stall grows with").
 
 Cache hits, on the wire:
 
