@@ -671,7 +671,7 @@ if has_part validated; then
     for r in "${V_RESOLVERS[@]}"; do measure vlat "$r" "$rep" "$hits" -l "$LAT_DURATION" -Q "$LAT_QPS" -c 1 -q 20 -v; done
   done
   # resident memory at the latency runs: under a hypervisor with DAMON, the stall after each pass
-  # grows with it (bench/README.md, "What the stall grows with")
+  # grows with the memory written in the last minutes (bench/README.md, "The stall decays after the burst")
   loaded_rss vlat
   for r in "${V_RESOLVERS[@]}"; do
     read -r hit idle < <(pages_per_hit "$r" "$(head -1 "$hits" | cut -d' ' -f1)")
@@ -879,6 +879,10 @@ LABEL_stubby_v="Stubby (validating, getdns)"
 LABEL_palisade_dot="Palisade, DoT upstream"
 LABEL_palisade_doh="Palisade, DoH upstream"
 label() { local v="LABEL_$1"; echo "${!v}"; }
+rss_text() {                                 # rss_text WORKLOAD: " NAME N MiB, NAME N MiB, ..." from loaded_rss
+  local r sep=' '
+  for r in "${V_RESOLVERS[@]}"; do printf '%s%s %s MiB' "$sep" "$(label "$r")" "$(( ${RSS_LOAD[$1,$r]:-0} / 1024 ))"; sep=', '; done
+}
 wl_name() {
   case "$1" in
     vhit) echo "cache hits" ;; validated) echo "validated misses, flat out" ;; vpaced) echo "validated misses, $V_PACED_QPS qps" ;;
@@ -902,6 +906,10 @@ table() {                                    # table WORKLOAD RESOLVER...
       echo "- $(label "$r"): the runs used up their names in ${M[$wl,$r,rt]} s (median), before ${DURATION} s; the figures are per query and stay valid"
     fi
   done
+}
+p99_goal() {                                 # p99_goal WORKLOAD TEXT: the goal's line for one latency workload
+  local wl=$1 p=palisade_v u=unbound_v st=stubby_v
+  echo "- p99 latency at $LAT_QPS queries per second, $2: ${W[$wl,$p,p99]} ms (goal ≤ 0.4): $(goal "${W[$wl,$p,p99]}" '<=' 0.4); unbound's ${W[$wl,$u,p99]} ms, Stubby's ${W[$wl,$st,p99]} ms. As dnsperf saw it: ${L[$wl,$p,p99]} ms ($(goal "${L[$wl,$p,p99]}" '<=' 0.4)); unbound's ${L[$wl,$u,p99]} ms, Stubby's ${L[$wl,$st,p99]} ms"
 }
 goal() {                                     # goal VALUE OP LIMIT -> met / NOT met
   awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {if (a == "nan" || b == "nan" || a == "" || b == "") {print "n/a"; exit}
@@ -950,9 +958,9 @@ EOF
   for wl in validated vpaced; do
     echo "- $(wl_name "$wl"): upstream queries per query $(fmt "${M[$wl,$p,uq]}" %.3f) (goal ≤ 1.02): $(goal "${M[$wl,$p,uq]}" '<=' 1.02); unbound's $(fmt "${M[$wl,$u,uq]}" %.3f), Stubby's $(fmt "${M[$wl,$st,uq]}" %.3f)"
   done
-  echo "- p99 latency at $LAT_QPS queries per second, cache hits, on the wire, within minutes of the warm-up's burst: ${W[vlat,$p,p99]} ms (goal ≤ 0.4): $(goal "${W[vlat,$p,p99]}" '<=' 0.4); unbound's ${W[vlat,$u,p99]} ms, Stubby's ${W[vlat,$st,p99]} ms. As dnsperf saw it: ${L[vlat,$p,p99]} ms ($(goal "${L[vlat,$p,p99]}" '<=' 0.4)); unbound's ${L[vlat,$u,p99]} ms, Stubby's ${L[vlat,$st,p99]} ms"
-  echo "- p99 latency at $LAT_QPS queries per second, cache hits, on the wire, settled ($SETTLE s after the warm-up's burst): ${W[vlatset,$p,p99]} ms (goal ≤ 0.4): $(goal "${W[vlatset,$p,p99]}" '<=' 0.4); unbound's ${W[vlatset,$u,p99]} ms, Stubby's ${W[vlatset,$st,p99]} ms. As dnsperf saw it: ${L[vlatset,$p,p99]} ms ($(goal "${L[vlatset,$p,p99]}" '<=' 0.4)); unbound's ${L[vlatset,$u,p99]} ms, Stubby's ${L[vlatset,$st,p99]} ms"
-  echo "- p99 latency at $LAT_QPS queries per second, validated misses, on the wire: ${W[vlatmiss,$p,p99]} ms (goal ≤ 0.4): $(goal "${W[vlatmiss,$p,p99]}" '<=' 0.4); unbound's ${W[vlatmiss,$u,p99]} ms, Stubby's ${W[vlatmiss,$st,p99]} ms. As dnsperf saw it: ${L[vlatmiss,$p,p99]} ms ($(goal "${L[vlatmiss,$p,p99]}" '<=' 0.4)); unbound's ${L[vlatmiss,$u,p99]} ms, Stubby's ${L[vlatmiss,$st,p99]} ms"
+  p99_goal vlat "cache hits, on the wire, within minutes of the warm-up's burst"
+  p99_goal vlatset "cache hits, on the wire, settled ($SETTLE s after the warm-up's burst)"
+  p99_goal vlatmiss "validated misses, on the wire"
   cat <<EOF
 
 ### Cache hits ($HIT_NAMES validated names, asked once before the runs, then cycled; dnsperf \`-q $OUTSTANDING\`)
@@ -988,12 +996,11 @@ Pages of 4 KiB a cache hit touches, after the runs (median of $PAGE_TRIALS queri
 stub's accessed bits were cleared through \`/proc/PID/clear_refs\`; in brackets, the same over 20 ms
 without a query):$(sep=' '; for r in "${V_RESOLVERS[@]}"; do
   printf '%s%s %s (%s)' "$sep" "$(label "$r")" "$(fmt "${PAGES[$r,hit]:-nan}" %d)" "$(fmt "${PAGES[$r,idle]:-nan}" %d)"; sep=', '; done).
-Resident memory (RSS) at the end of the cache-hit latency runs:$(sep=' '; for r in "${V_RESOLVERS[@]}"; do
-  printf '%s%s %s MiB' "$sep" "$(label "$r")" "$(( ${RSS_LOAD[vlat,$r]:-0} / 1024 ))"; sep=', '; done). Where the
+Resident memory (RSS) at the end of the cache-hit latency runs:$(rss_text vlat). Where the
 first touch of a page after the kernel cleared its accessed bit is dear (under a hypervisor's shadow
 paging, with DAMON running, as on the machine bench/README.md describes), a stub's stall after each
-clearing grows with the memory it holds, more than with the pages one query touches
-(bench/README.md, "What the stall grows with").
+clearing grows with the memory it wrote in the last minutes, more than with the pages one query
+touches (bench/README.md, "The stall decays after the burst").
 
 Cache hits, on the wire, within minutes of the warm-up's burst (the runs right after it):
 
@@ -1004,8 +1011,7 @@ burst, the stubs answering the same hits at the same rate in between (unrecorded
 whose kernel runs DAMON under a hypervisor, the stall after each DAMON pass grows with the memory a
 process wrote in the last minutes and decays over 4-7 min after a flat-out burst, for an unbound
 given a cache as large as Palisade's as well (bench/README.md, "The stall decays after the burst").
-Resident memory at the end of these runs:$(sep=' '; for r in "${V_RESOLVERS[@]}"; do
-  printf '%s%s %s MiB' "$sep" "$(label "$r")" "$(( ${RSS_LOAD[vlatset,$r]:-0} / 1024 ))"; sep=', '; done).
+Resident memory at the end of these runs:$(rss_text vlatset).
 
 $(pct_table W vlatset "${V_RESOLVERS[@]}")
 
