@@ -23,7 +23,7 @@ BENCH_SCRIPT=run-more.sh
 . "$BENCH_DIR/lib.sh"
 
 # ---- settings -----------------------------------------------------------------------------------
-REC_ADDR=127.0.0.40               # recursive unbound: plain (readiness, pre-warming), DoT, DoH, control
+REC_ADDR=127.0.0.40               # recursive unbound: plain (readiness, checks), DoT, DoH, control
 REC_PLAIN=8053
 REC_DOT=8853
 REC_DOH=8443
@@ -260,7 +260,7 @@ $(unbound_common recursive)
   num-threads: 1
   incoming-num-tcp: 1000
   tcp-idle-timeout: 120000
-  # room for every name of the zone: it is pre-warmed, so the runs measure the stubs, not recursion
+  # room for every name a run asks: nothing is evicted between one stub's queries and the next's
   msg-cache-size: 256m
   rrset-cache-size: 512m
   prefetch: no
@@ -278,6 +278,13 @@ start recursive unbound -d -c "$WORK/recursive.conf"
 rec_queries() {                              # queries the recursive has received so far (all transports)
   unbound-control -c "$WORK/recursive.conf" stats_noreset 2>/dev/null | awk -F= '$1 == "total.num.queries" {print $2; f = 1}
     END {if (!f) print "nan"}'
+}
+# rec_flush: empty the recursive's caches (every RRset and message at or below the root), so that
+# each stub's run of validated names meets a cold upstream, as issue 9 asks ("names never asked
+# before, upstream cache flushed"). The stubs get the same names one after the other: without a
+# flush the first would resolve them for the others.
+rec_flush() {
+  unbound-control -c "$WORK/recursive.conf" flush_zone . >/dev/null 2>&1 || die "unbound-control flush_zone . failed"
 }
 dig_rec() { dig -b "$CLIENT_ADDR" @"$REC_ADDR" -p "$REC_PLAIN" +time=1 +tries=1 "$@" 2>/dev/null; }
 for ((i = 0; i < 120; i++)); do
@@ -459,6 +466,7 @@ measure() {
   local pid=${PID[$r]} out="$WORK/dnsperf-$wl-$r-$rep.txt" c0 u0 c1 u1 m0 m1 q0 q1
   wait_no_run_sh
   alive "$r"; alive recursive
+  case "$wl" in vwarmup|validated|vpaced|vlatmiss|vhitwarm) rec_flush ;; esac
   q0=$(rec_queries)
   c0=$(cpu_ticks "$pid"); u0=$(cpu_ticks "${PID[recursive]}"); m0=$(machine_clock)
   echo "nan nan" >"$out.time"
@@ -549,7 +557,7 @@ pages_per_hit() {
     "$(printf '%s\n' "${counts[@]}" | awk '$1 == 1 {print $2}' | median)"
 }
 declare -A CHECK=() RSS=() THREADS=() PAGES=()
-PREWARM="" UB_STATS=""
+UB_STATS=""
 
 # hold_bed: --hold. Query files for the workloads, bed.env (addresses, pids, how to start a stub
 # again), then wait until WORK/hold is removed; the exit trap stops everything.
@@ -582,17 +590,6 @@ vrange() {                                   # vrange TAG FROM COUNT -> file of 
   echo "$f"
 }
 if has_part validated; then
-  # Pre-warm the recursive with every name, so that it answers the runs from its cache (as a busy
-  # public resolver would) and the runs measure the stubs. With DO, as the stubs' queries carry it.
-  t0=$(date +%s)
-  vrange all 1 "$NAMES" >/dev/null
-  dnsperf -s "$REC_ADDR" -p "$REC_PLAIN" -a "$CLIENT_ADDR" -c 4 -q 200 -t 5 -D -n 1 -d "$WORK/queries-v-all.txt" \
-    >dnsperf-prewarm.txt 2>&1 || die "pre-warming dnsperf failed: $(tail -5 dnsperf-prewarm.txt)"
-  rm -f "$WORK/queries-v-all.txt"
-  PREWARM=$(awk '/Queries completed:/ {c = $3} /Queries lost:/ {l = $3} /Queries per second:/ {q = $4}
-    /Response codes:/ {r = $0; sub(/.*Response codes: +/, "", r)}
-    END {printf "%d answered (%s), %d lost, %.0f qps", c, r, l, q}' dnsperf-prewarm.txt)
-  log "pre-warmed the recursive in $(( $(date +%s) - t0 )) s: $PREWARM"
 
   # Each workload starts from fresh processes (caches empty, JIT cold), then an unrecorded validated
   # warm-up (JIT, the zone's keys), as issue 9 asks: no workload inherits another's state.
@@ -934,8 +931,9 @@ validated_section() {
 
 A signed zone (\`$ZONE.\`, $NAMES names) under a private signed root. All three validate from the
 same trust anchor (the root's DS) and forward over DoT to the same NON-validating recursive
-unbound, which has every name in its cache (pre-warmed: $PREWARM), so the runs measure the stubs,
-not recursion. Before each workload every stub is restarted (empty cache, cold JIT) and warmed up
+unbound. Its cache is flushed (\`unbound-control flush_zone .\`) before each stub's run of names that
+stub has never asked, so every miss meets a cold upstream and is resolved from the authoritative
+servers, for each stub alike. Before each workload every stub is restarted (empty cache, cold JIT) and warmed up
 for ${V_WARMUP} s on validated names (not recorded). "Upstream queries / query" is what that
 recursive received (its \`total.num.queries\`, read with \`unbound-control\` before and after each
 run) divided by the answers dnsperf got.
@@ -1149,7 +1147,7 @@ All on loopback; nothing else is queried.
 |---|---|
 | \`$ROOT_NS@53\` | nsd: the private root \`.\` (ECDSAP256SHA256, one key, NSEC): \`$ZONE. NS\` with glue and DS; its DS (\`root.ds\`) is the trust anchor |
 | \`$ZONE_NS@53\` | nsd: \`$ZONE.\` (ECDSAP256SHA256, one key, NSEC, \`dnssec-signzone\`): $NAMES names \`n<i>.$ZONE. A\` (TTL 3600), \`probe1..4\`, \`bogus\` (A signature corrupted). \`rrl-ratelimit: 0\` |
-| \`$REC_ADDR\` | the recursive: unbound, 1 thread, \`module-config: "iterator"\` (not validating), root hints → \`$ROOT_NS\`; plain DNS @$REC_PLAIN (readiness, pre-warming), DoT @$REC_DOT, DoH @$REC_DOH (\`https-port\`, \`http-endpoint: "/dns-query"\`), the same EC P-256 certificate for \`$AUTH_NAME\` from a throwaway CA; \`miss.bench.test\` as a \`redirect\` local zone; remote control @$REC_CTL (\`control-use-cert: no\`) for its counters; RSS after all runs $(( ${REC_RSS:-0} / 1024 )) MiB |
+| \`$REC_ADDR\` | the recursive: unbound, 1 thread, \`module-config: "iterator"\` (not validating), root hints → \`$ROOT_NS\`; plain DNS @$REC_PLAIN (readiness, checks), DoT @$REC_DOT, DoH @$REC_DOH (\`https-port\`, \`http-endpoint: "/dns-query"\`), the same EC P-256 certificate for \`$AUTH_NAME\` from a throwaway CA; \`miss.bench.test\` as a \`redirect\` local zone; remote control @$REC_CTL (\`control-use-cert: no\`) for its counters; RSS after all runs $(( ${REC_RSS:-0} / 1024 )) MiB |
 | \`${ADDR[palisade_v]}@$PORT\` | Palisade, \`dnssec: GETDNS_EXTENSION_TRUE\`, \`dnssec_trust_anchors: root.ds\`, DoT upstream \`$REC_ADDR@$REC_DOT\`, \`policy: {local_zones: [$ZONE]}\`, other settings default (cache on, 64 MiB) |
 | \`${ADDR[stubby_v]}@$PORT\` | Stubby $(dpkg-query -W -f='${Version}' stubby 2>/dev/null || echo '?') (getdns $(dpkg-query -W -f='${Version}' libgetdns10 2>/dev/null || echo '?')), \`dnssec: GETDNS_EXTENSION_TRUE\`, \`dnssec_trust_anchors: [root.ds]\`, TLS only, authentication required, DoT upstream \`$REC_ADDR@$REC_DOT\`, \`trust_anchors_url\` on a loopback port where nothing listens (no zero-config fetch can leave the machine) |
 | \`${ADDR[unbound_v]}@$PORT\` | unbound, 2 threads, \`module-config: "validator iterator"\`, \`trust-anchor-file: root.ds\`, \`forward-tls-upstream\` to \`$REC_ADDR@$REC_DOT#$AUTH_NAME\`, \`max-reuse-tcp-queries: 1000000\`, default cache sizes |
@@ -1161,7 +1159,7 @@ All on loopback; nothing else is queried.
 - Validated names: n1..n$V_WARMUP_NAMES for the warm-ups (${V_WARMUP} s, after \`dig\` checks that warm each
   resolver's key cache), then per repetition $V_FLAT_NAMES new names for the flat run and $V_PACED_NAMES for
   the paced one; each resolver gets the same files (each is its own process with its own cache;
-  the recursive answers all from its cache). A flat run that uses up its names ends early.
+  the recursive's cache is flushed before each stub's run). A flat run that uses up its names ends early.
 - DoT/DoH: ${D_WARMUP} s of warm-up each (JIT), then $MISS_NAMES-name files \`m<i>.<run>.miss.bench.test\`, each used once per resolver.
 - CPU: fields 14+15 of \`/proc/PID/stat\` before and after each run (CLK_TCK $CLK_TCK), the java
   process for Palisade; the recursive's CPU per 1000 client queries beside it.
