@@ -260,7 +260,7 @@ $(unbound_common recursive)
   num-threads: 1
   incoming-num-tcp: 1000
   tcp-idle-timeout: 120000
-  # room for every name a run asks: nothing is evicted between one stub's queries and the next's
+  # room for every name a run asks: no eviction inside a run (rec_flush empties it before each)
   msg-cache-size: 256m
   rrset-cache-size: 512m
   prefetch: no
@@ -1150,7 +1150,7 @@ All on loopback; nothing else is queried.
 | \`$REC_ADDR\` | the recursive: unbound, 1 thread, \`module-config: "iterator"\` (not validating), root hints → \`$ROOT_NS\`; plain DNS @$REC_PLAIN (readiness, checks), DoT @$REC_DOT, DoH @$REC_DOH (\`https-port\`, \`http-endpoint: "/dns-query"\`), the same EC P-256 certificate for \`$AUTH_NAME\` from a throwaway CA; \`miss.bench.test\` as a \`redirect\` local zone; remote control @$REC_CTL (\`control-use-cert: no\`) for its counters; RSS after all runs $(( ${REC_RSS:-0} / 1024 )) MiB |
 | \`${ADDR[palisade_v]}@$PORT\` | Palisade, \`dnssec: GETDNS_EXTENSION_TRUE\`, \`dnssec_trust_anchors: root.ds\`, DoT upstream \`$REC_ADDR@$REC_DOT\`, \`policy: {local_zones: [$ZONE]}\`, other settings default (cache on, 64 MiB) |
 | \`${ADDR[stubby_v]}@$PORT\` | Stubby $(dpkg-query -W -f='${Version}' stubby 2>/dev/null || echo '?') (getdns $(dpkg-query -W -f='${Version}' libgetdns10 2>/dev/null || echo '?')), \`dnssec: GETDNS_EXTENSION_TRUE\`, \`dnssec_trust_anchors: [root.ds]\`, TLS only, authentication required, DoT upstream \`$REC_ADDR@$REC_DOT\`, \`trust_anchors_url\` on a loopback port where nothing listens (no zero-config fetch can leave the machine) |
-| \`${ADDR[unbound_v]}@$PORT\` | unbound, 2 threads, \`module-config: "validator iterator"\`, \`trust-anchor-file: root.ds\`, \`forward-tls-upstream\` to \`$REC_ADDR@$REC_DOT#$AUTH_NAME\`, \`max-reuse-tcp-queries: 1000000\`, default cache sizes |
+| \`${ADDR[unbound_v]}@$PORT\` | unbound, 1 thread, \`module-config: "validator iterator"\`, \`trust-anchor-file: root.ds\`, \`forward-tls-upstream\` to \`$REC_ADDR@$REC_DOT#$AUTH_NAME\`, \`max-reuse-tcp-queries: 1000000\`, default cache sizes |
 | \`${ADDR[palisade_dot]}@$PORT\` | Palisade, \`dnssec: GETDNS_EXTENSION_FALSE\`, DoT upstream, \`policy: {local_zones: [bench.test]}\` |
 | \`${ADDR[palisade_doh]}@$PORT\` | the same with a DoH upstream: \`address_data: $REC_ADDR\`, \`doh_url: https://$AUTH_NAME:$REC_DOH/dns-query\`, \`tls_auth_name: $AUTH_NAME\` |
 
